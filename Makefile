@@ -1,0 +1,47 @@
+# Clientdesk: `make demo` serves the desk with demo data; `make test` runs every test.
+# Both set everything up first (virtualenv, locked packages), so a fresh clone needs nothing else.
+
+PYTHON_BIN := $(shell scripts/find-python)
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install demo test test-fast lint format bench clean
+
+$(BIN)/uv:
+	@test -n "$(PYTHON_BIN)" || (echo "Python 3.12+ is required" && exit 1)
+	$(PYTHON_BIN) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/uv
+	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/clientdesk migrate --no-input -v 1
+	CLIENTDESK_STATIC_MANIFEST=1 $(BIN)/clientdesk collectstatic --no-input -v 0
+	$(BIN)/clientdesk demo
+	CLIENTDESK_HTTPS=0 $(BIN)/clientdesk runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/clientdesk bench seed --clients $${CLIENTS:-10000}
+	$(BIN)/clientdesk bench search --json var/bench-search.json
+
+clean:
+	rm -rf $(VENV) var/static

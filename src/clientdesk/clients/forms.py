@@ -1,0 +1,145 @@
+"""Shapes of client input. The rules live on the models and in the actions."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.forms import fields_for_model, formset_factory
+from django.urls import reverse
+
+from clientdesk.clients.actions import CLIENT_FIELDS, CONTACT_FIELDS, ClientData, ContactData, PhoneData
+from clientdesk.clients.models import Client, ClientGroup, ClientStatus
+from clientdesk.contacts.models import Contact, PhoneLocation, PhoneType
+from clientdesk.core import geo
+from clientdesk.core.forms import StyledFormMixin
+
+
+class ClientForm(StyledFormMixin, forms.Form):
+    """The primary contact's fields plus the client's settings (Add client / Edit client)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(fields_for_model(Contact, fields=CONTACT_FIELDS))
+        self.fields.update(fields_for_model(Client, fields=CLIENT_FIELDS))
+        self.fields["country"].choices = [("", "Choose a country…"), *geo.country_choices()]
+        country = (self.data.get(self.add_prefix("country")) if self.is_bound else None) or self.initial.get(
+            "country", settings.CLIENTDESK_DEFAULT_COUNTRY
+        )
+        self.fields["state"] = forms.ChoiceField(
+            label="State / province", required=False, choices=state_choices(country or "")
+        )
+        self.fields["group"].queryset = ClientGroup.objects.all()
+        self.fields["group"].empty_label = "No group"
+        self.fields["currency"] = forms.ChoiceField(
+            label="Preferred currency", choices=[(c, c) for c in settings.CLIENTDESK_CURRENCIES]
+        )
+        self.fields["language"] = forms.ChoiceField(choices=settings.CLIENTDESK_LANGUAGES)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.order_fields(
+            [
+                "first_name",
+                "last_name",
+                "company",
+                "title",
+                "email",
+                "address1",
+                "address2",
+                "city",
+                "country",
+                "state",
+                "postal_code",
+                "group",
+                "currency",
+                "language",
+                "tax_exempt",
+                "tax_id",
+                "invoice_method",
+            ]
+        )
+        self.fields["country"].widget.attrs.update(
+            {
+                "hx-get": reverse("clients:state_options"),
+                "hx-target": "#id_state",
+                "hx-swap": "innerHTML",
+                "hx-trigger": "change",
+            }
+        )
+
+    @classmethod
+    def initial_for(cls, client: Client, contact: Contact) -> dict[str, Any]:
+        """Form values showing an existing client and its primary contact."""
+        return {
+            **{name: getattr(contact, name) for name in CONTACT_FIELDS},
+            **{name: getattr(client, name) for name in CLIENT_FIELDS},
+        }
+
+    def client_data(self) -> ClientData:
+        return ClientData(**{name: self.cleaned_data[name] for name in CLIENT_FIELDS})
+
+    def contact_data(self) -> ContactData:
+        return ContactData(**{name: self.cleaned_data[name] or "" for name in CONTACT_FIELDS})
+
+
+def state_choices(country: str) -> list[tuple[str, str]]:
+    """Options of the state select for `country`."""
+    subdivisions = geo.subdivision_choices(country)
+    return [("", "—" if not subdivisions else "Choose…"), *subdivisions]
+
+
+class PhoneForm(StyledFormMixin, forms.Form):
+    """One phone row; an empty number means the row is ignored."""
+
+    type = forms.ChoiceField(choices=PhoneType.choices, initial=PhoneType.PHONE)
+    location = forms.ChoiceField(choices=PhoneLocation.choices, initial=PhoneLocation.HOME)
+    number = forms.CharField(max_length=64, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+
+
+PhoneFormSet = formset_factory(PhoneForm, extra=0, max_num=50, absolute_max=50, validate_max=True)
+
+
+def phone_formset(data: Any = None, *, initial: list[dict[str, Any]] | None = None, add_row: bool = False) -> Any:
+    """The phone rows of a form: bound to `data`, or showing `initial` (+ a blank row when asked)."""
+    if data is not None and not add_row:
+        return PhoneFormSet(data, prefix="phones")
+    rows = list(initial or [])
+    if data is not None:  # "add another number": keep what was typed, add one blank row
+        total = int(data.get("phones-TOTAL_FORMS") or 0)
+        rows = [
+            {key: data.get(f"phones-{i}-{key}", "") for key in ("type", "location", "number")}
+            for i in range(min(total, 49))
+        ]
+    if add_row or not rows:
+        rows.append({"type": PhoneType.PHONE, "location": PhoneLocation.HOME, "number": ""})
+    return PhoneFormSet(initial=rows, prefix="phones")
+
+
+def phone_data(formset: Any) -> list[PhoneData]:
+    return [
+        PhoneData(
+            number=f.cleaned_data.get("number") or "", type=f.cleaned_data["type"], location=f.cleaned_data["location"]
+        )
+        for f in formset.forms
+        if f.cleaned_data
+    ]
+
+
+class ClientFilterForm(forms.Form):
+    """The list's filters (GET)."""
+
+    status = forms.ChoiceField(choices=ClientStatus.choices, required=False)
+    name = forms.CharField(required=False, max_length=100)
+    email = forms.CharField(required=False, max_length=100)
+    company = forms.CharField(required=False, max_length=100)
+    country = forms.ChoiceField(required=False)
+    group = forms.ModelChoiceField(queryset=ClientGroup.objects.all(), required=False, empty_label="Any group")
+    sort = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "Any country"), *geo.country_choices()]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )

@@ -1,0 +1,112 @@
+"""Clients, their groups, and the id-code sequence."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class GroupColor(models.TextChoices):
+    GREY = "secondary", "Grey"
+    BLUE = "primary", "Blue"
+    GREEN = "success", "Green"
+    RED = "danger", "Red"
+    YELLOW = "warning", "Yellow"
+    CYAN = "info", "Cyan"
+    DARK = "dark", "Dark"
+
+
+class ClientGroup(models.Model):
+    """A set of clients sharing defaults, shown as a coloured badge (e.g. General, Resellers)."""
+
+    name = models.CharField(max_length=64, unique=True)
+    description = models.CharField(max_length=255, blank=True)
+    color = models.CharField(max_length=16, choices=GroupColor.choices, default=GroupColor.GREY)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    FRAUD = "fraud", "Fraud"
+
+    @classmethod
+    def after(cls, status: str) -> "ClientStatus":
+        """The status a click on the badge moves to: active → inactive → fraud → active."""
+        order = [cls.ACTIVE, cls.INACTIVE, cls.FRAUD]
+        return order[(order.index(cls(status)) + 1) % len(order)]
+
+
+class InvoiceMethod(models.TextChoices):
+    EMAIL = "email", "Email"
+    PAPER = "paper", "Paper"
+
+
+class IdSequence(models.Model):
+    """The last number handed out in one id-code series (row-locked while a number is taken)."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    last_value = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.last_value}"
+
+
+class Client(models.Model):
+    """A customer account. Its name, address and email live on its primary contact."""
+
+    id_format = models.CharField(max_length=64, default="{num}")
+    id_value = models.PositiveBigIntegerField()
+    id_code = models.CharField("client ID", max_length=64, unique=True)
+    status = models.CharField(max_length=16, choices=ClientStatus.choices, default=ClientStatus.ACTIVE)
+    group = models.ForeignKey(ClientGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="clients")
+    # Copied from the primary contact by the actions that change it, so the client list is one
+    # indexed table (sorting a million rows across a join is not).
+    name = models.CharField(max_length=257)
+    company = models.CharField(max_length=128, blank=True)
+    email = models.EmailField(max_length=255)
+    country = models.CharField(max_length=2)
+
+    currency = models.CharField("preferred currency", max_length=3, default=settings.CLIENTDESK_DEFAULT_CURRENCY)
+    language = models.CharField(max_length=8, default="en")
+    tax_exempt = models.BooleanField(default=False)
+    tax_id = models.CharField("tax ID / VATIN", max_length=64, blank=True)
+    invoice_method = models.CharField(
+        "invoice delivery", max_length=8, choices=InvoiceMethod.choices, default=InvoiceMethod.EMAIL
+    )
+    auto_debit = models.BooleanField(default=True)
+    auto_suspend = models.BooleanField(default=True)
+    payment_notices = models.BooleanField(default=True)
+
+    created_at = models.DateTimeField("member since", default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Lower-cased, accent-free text of everything the search box matches (see clients/search.py).
+    search_text = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("-id_value",)
+        permissions = (("change_client_status", "Can cycle a client's status"),)
+        indexes = (
+            models.Index(fields=["status", "id_value", "id"], name="client_status_idvalue"),
+            models.Index(fields=["status", "name", "id"], name="client_status_name"),
+            models.Index(fields=["status", "company", "id"], name="client_status_company"),
+            models.Index(fields=["status", "created_at", "id"], name="client_status_created"),
+            models.Index(fields=["status", "country"], name="client_status_country"),
+            models.Index(fields=["status", "group"], name="client_status_group"),
+        )
+        constraints = (
+            models.UniqueConstraint(fields=["id_format", "id_value"], name="client_unique_id_value"),
+            models.CheckConstraint(condition=models.Q(status__in=ClientStatus.values), name="client_status_valid"),
+        )
+
+    def __str__(self) -> str:
+        return f"#{self.id_code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("clients:client_detail", args=[self.pk])

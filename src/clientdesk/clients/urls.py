@@ -1,0 +1,16 @@
+from django.urls import path
+
+from clientdesk.clients import views
+
+app_name = "clients"
+
+urlpatterns = [
+    path("clients/", views.client_list, name="client_list"),
+    path("clients/add/", views.client_add, name="client_add"),
+    path("clients/states/", views.state_options, name="state_options"),
+    path("clients/<int:pk>/", views.client_detail, name="client_detail"),
+    path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
+    path("clients/<int:pk>/status/", views.client_status, name="client_status"),
+    path("clients/<int:pk>/history/", views.client_history, name="client_history"),
+    path("search/", views.client_search, name="client_search"),
+]

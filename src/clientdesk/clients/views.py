@@ -1,0 +1,211 @@
+"""Client pages: list, add, edit, profile (with its widgets), status, history, search."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clientdesk.audit.models import AuditEvent
+from clientdesk.clients import actions, queries
+from clientdesk.clients.access import get_client_for
+from clientdesk.clients.forms import ClientFilterForm, ClientForm, phone_data, phone_formset, state_choices
+from clientdesk.clients.models import ClientStatus
+from clientdesk.core.access import permission_required, require
+from clientdesk.core.forms import apply_validation_error
+from clientdesk.core.http import is_htmx, redirect_or_htmx
+from clientdesk.core.pagination import paginate
+
+PAGE_SIZE = settings.CLIENTDESK_PAGE_SIZE
+
+
+@require_GET
+@permission_required("clients.view_client")
+def client_list(request: HttpRequest) -> HttpResponse:
+    """Clients by status tab, filtered and sorted, 20 a page."""
+    form = ClientFilterForm(request.GET)
+    form.is_valid()
+    data = form.cleaned_data
+    status = data.get("status") or ClientStatus.ACTIVE
+    filters = queries.ClientFilters(
+        name=data.get("name", ""),
+        email=data.get("email", ""),
+        company=data.get("company", ""),
+        country=data.get("country", ""),
+        group=data["group"].pk if data.get("group") else None,
+    )
+    sort = queries.parse_sort(data.get("sort"))
+    counts = queries.status_counts()
+    rows = queries.client_list(status=status, filters=filters, sort=sort)
+    page = paginate(request, rows, PAGE_SIZE, count=None if filters.any else counts[status])
+    params = request.GET.copy()
+    params.pop("page", None)
+    filter_params = params.copy()
+    filter_params.pop("sort", None)
+    context = {
+        "form": form,
+        "page": page,
+        "status": status,
+        "sort": sort,
+        "tabs": [(value, label, counts[value]) for value, label in ClientStatus.choices],
+        "query_string": params.urlencode(),
+        "filter_query": filter_params.urlencode(),
+        "filtered": filters.any,
+    }
+    template = "clients/client_list.html#results" if is_htmx(request) else "clients/client_list.html"
+    return render(request, template, context)
+
+
+def _client_form_response(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    if is_htmx(request) and "add_phone" in request.POST:
+        return render(request, f"{template}#phones", context)
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("clients.add_client")
+def client_add(request: HttpRequest) -> HttpResponse:
+    """Add client: the primary contact, its numbers and the client's settings."""
+    template = "clients/client_form.html"
+    if request.method == "GET":
+        form = ClientForm(initial={"country": settings.CLIENTDESK_DEFAULT_COUNTRY})
+        return render(request, template, {"form": form, "phones": phone_formset()})
+    form = ClientForm(request.POST)
+    if "add_phone" in request.POST:
+        return _client_form_response(
+            request, template, {"form": form, "phones": phone_formset(request.POST, add_row=True)}
+        )
+    phones = phone_formset(request.POST)
+    if form.is_valid() and phones.is_valid():
+        try:
+            client = actions.client_create(
+                actor=request.user, data=form.client_data(), contact=form.contact_data(), phones=phone_data(phones)
+            )
+        except ValidationError as exc:
+            apply_validation_error(exc, form, rows=phones.forms, row_prefix="phones")
+        else:
+            messages.success(request, f"Client #{client.id_code} {client.name} was created.")
+            return redirect(client)
+    return render(request, template, {"form": form, "phones": phones}, status=422)
+
+
+@require_http_methods(["GET", "POST"])
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit client: the same fields as Add client."""
+    client = queries.attach_primary_contact(get_client_for(request, pk, perm="clients.change_client"))
+    contact = client.primary_contact  # type: ignore[attr-defined]
+    template = "clients/client_form.html"
+    context: dict[str, Any] = {"client": client}
+    if request.method == "GET":
+        initial = [{"type": p.type, "location": p.location, "number": p.display} for p in contact.phone_numbers.all()]
+        context |= {
+            "form": ClientForm(initial=ClientForm.initial_for(client, contact)),
+            "phones": phone_formset(initial=initial),
+        }
+        return render(request, template, context)
+    form = ClientForm(request.POST)
+    if "add_phone" in request.POST:
+        context |= {"form": form, "phones": phone_formset(request.POST, add_row=True)}
+        return _client_form_response(request, template, context)
+    phones = phone_formset(request.POST)
+    if form.is_valid() and phones.is_valid():
+        try:
+            actions.client_update(
+                actor=request.user,
+                client=client,
+                data=form.client_data(),
+                contact=form.contact_data(),
+                phones=phone_data(phones),
+            )
+        except ValidationError as exc:
+            apply_validation_error(exc, form, rows=phones.forms, row_prefix="phones")
+        else:
+            messages.success(request, f"Client #{client.id_code} was updated.")
+            return redirect(client)
+    context |= {"form": form, "phones": phones}
+    return render(request, template, context, status=422)
+
+
+WIDGETS = ("contacts", "activity")
+
+
+@require_GET
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The client profile. Widgets load (and page) on their own through htmx on this same URL."""
+    widget = request.GET.get("widget")
+    if is_htmx(request) and widget in WIDGETS:
+        client = get_client_for(request, pk, perm="clients.view_client")
+        return _widget(request, client, widget)
+    client = get_client_for(request, pk, perm="clients.view_client", queryset=queries.client_profile_queryset())
+    queries.attach_primary_contact(client)
+    return render(request, "clients/client_detail.html", {"client": client, "widgets": WIDGETS})
+
+
+def _widget(request: HttpRequest, client: Any, widget: str) -> HttpResponse:
+    if widget == "contacts":
+        page = paginate(request, queries.client_other_contacts(client), 10)
+        return render(request, "clients/client_detail.html#contacts", {"client": client, "page": page})
+    require(request, "audit.view_auditevent")
+    events = AuditEvent.objects.filter(client_pk=client.pk).order_by("-created_at", "-id")
+    page = paginate(request, events, 5)
+    return render(request, "clients/client_detail.html#activity", {"client": client, "page": page})
+
+
+@require_POST
+def client_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Click on the status badge: active → inactive → fraud → active."""
+    client = get_client_for(request, pk, perm="clients.change_client_status")
+    actions.client_cycle_status(actor=request.user, client=client)
+    if is_htmx(request):
+        return render(request, "clients/client_detail.html#status", {"client": client})
+    messages.success(request, f"Client #{client.id_code} is now {client.get_status_display().lower()}.")
+    return redirect(client)
+
+
+@require_GET
+def client_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every audit event of the client, newest first, paginated."""
+    require(request, "audit.view_auditevent")
+    client = get_client_for(request, pk, perm="clients.view_client")
+    events = AuditEvent.objects.filter(client_pk=client.pk).order_by("-created_at", "-id")
+    page = paginate(request, events, PAGE_SIZE)
+    template = "clients/client_history.html#events" if is_htmx(request) else "clients/client_history.html"
+    return render(request, template, {"client": client, "page": page})
+
+
+@require_GET
+def state_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s of the state select for the chosen country."""
+    choices = state_choices(request.GET.get("country", "")[:2].upper())
+    return render(request, "clients/state_options.html", {"choices": choices})
+
+
+@require_GET
+@permission_required("clients.view_client")
+def client_search(request: HttpRequest) -> HttpResponse:
+    """Search results; one hit goes straight to its profile. htmx asks for the type-ahead list."""
+    q = request.GET.get("q", "")[:200]
+    if is_htmx(request) and request.htmx.target == "search-suggest":  # type: ignore[attr-defined]
+        hits = queries.client_search(q, limit=8) if q.strip() else []
+        return render(request, "clients/search.html#suggest", {"q": q, "hits": hits})
+    total = queries.client_search_count(q) if q.strip() else 0
+    page = paginate(request, range(min(total, 1000)), PAGE_SIZE)
+    hits = queries.client_search(q, limit=PAGE_SIZE, offset=page.start_index() - 1) if total else []
+    if total == 1 and page.number == 1:
+        return redirect_or_htmx(request, hits[0].get_absolute_url())
+    return render(
+        request,
+        "clients/search.html",
+        {"q": q, "query_string": urlencode({"q": q}), "hits": hits, "page": page, "total": total},
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect(reverse("clients:client_list"))
