@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "clientdesk.audit",
     "clientdesk.clients",
     "clientdesk.contacts",
+    "clientdesk.benchmarks",
 ]
 
 MIDDLEWARE = [
