@@ -1,0 +1,391 @@
+import pytest
+from django.urls import reverse
+
+from clientdesk.audit.models import AuditEvent
+from clientdesk.clients.actions import refresh_search_text
+from clientdesk.clients.models import Client
+from clientdesk.contacts.models import Contact, ContactType, PhoneNumber
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def form_data(**overrides):
+    data = {
+        "first_name": "Grace",
+        "last_name": "Hopper",
+        "company": "Cobol Works",
+        "title": "",
+        "email": "grace@navy.example",
+        "address1": "1 Harbor Way",
+        "address2": "",
+        "city": "Arlington",
+        "country": "US",
+        "state": "US-VA",
+        "postal_code": "22201",
+        "group": "",
+        "currency": "USD",
+        "language": "en",
+        "tax_id": "",
+        "invoice_method": "email",
+        "phones-TOTAL_FORMS": "2",
+        "phones-INITIAL_FORMS": "0",
+        "phones-MIN_NUM_FORMS": "0",
+        "phones-MAX_NUM_FORMS": "50",
+        "phones-0-type": "phone",
+        "phones-0-location": "work",
+        "phones-0-number": "(202) 555-0143",
+        "phones-1-type": "fax",
+        "phones-1-location": "home",
+        "phones-1-number": "",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- Permissions: anonymous → sign-in, wrong role → 403, right role → the change ------------
+
+PAGES = [
+    ("clients:client_list", False, "get"),
+    ("clients:client_add", False, "get"),
+    ("clients:client_detail", True, "get"),
+    ("clients:client_edit", True, "get"),
+    ("clients:client_history", True, "get"),
+    ("clients:client_status", True, "post"),
+    ("clients:client_search", False, "get"),
+]
+
+
+@pytest.mark.parametrize(("name", "needs_pk", "method"), PAGES)
+def test_anonymous_is_sent_to_sign_in(client, make_client, name, needs_pk, method):
+    url = reverse(name, args=[make_client().pk] if needs_pk else [])
+    response = getattr(client, method)(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:sign_in"))
+
+
+@pytest.mark.parametrize(("name", "needs_pk", "method"), PAGES)
+def test_staff_without_a_role_gets_403_everywhere(login_as, outsider, make_client, name, needs_pk, method):
+    url = reverse(name, args=[make_client().pk] if needs_pk else [])
+    assert getattr(login_as(outsider), method)(url).status_code == 403
+
+
+def test_read_only_sees_but_cannot_add_edit_or_change_status(login_as, readonly, make_client):
+    c = make_client()
+    web = login_as(readonly)
+    assert web.get(reverse("clients:client_list")).status_code == 200
+    assert web.get(c.get_absolute_url()).status_code == 200
+    assert web.get(reverse("clients:client_history", args=[c.pk])).status_code == 200
+    assert web.get(reverse("clients:client_add")).status_code == 403
+    assert web.post(reverse("clients:client_add"), form_data()).status_code == 403
+    assert web.post(reverse("clients:client_edit", args=[c.pk]), form_data()).status_code == 403
+    assert web.post(reverse("clients:client_status", args=[c.pk])).status_code == 403
+    c.refresh_from_db()
+    assert c.status == "active"
+    assert Client.objects.count() == 1
+
+
+def test_support_cannot_add_clients_or_change_status(login_as, support, make_client):
+    c = make_client()
+    web = login_as(support)
+    assert web.post(reverse("clients:client_add"), form_data()).status_code == 403
+    assert web.post(reverse("clients:client_status", args=[c.pk])).status_code == 403
+    assert Client.objects.count() == 1
+
+
+def test_profile_hides_actions_the_member_may_not_use(login_as, readonly, billing, make_client):
+    c = make_client()
+    page = login_as(readonly).get(c.get_absolute_url()).content.decode()
+    assert reverse("clients:client_edit", args=[c.pk]) not in page
+    assert reverse("clients:client_status", args=[c.pk]) not in page
+    page = login_as(billing).get(c.get_absolute_url()).content.decode()
+    assert reverse("clients:client_edit", args=[c.pk]) in page
+    assert reverse("clients:client_status", args=[c.pk]) in page
+
+
+def test_missing_client_is_404(login_as, admin):
+    assert login_as(admin).get(reverse("clients:client_detail", args=[999999])).status_code == 404
+
+
+# --- Add client ---------------------------------------------------------------------------
+
+
+def test_billing_adds_a_client_and_lands_on_its_profile(login_as, billing):
+    response = login_as(billing).post(reverse("clients:client_add"), form_data())
+    client = Client.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == client.get_absolute_url()
+    assert client.id_code == "1500"
+    assert list(PhoneNumber.objects.values_list("number", "location")) == [("+12025550143", "work")]
+    event = AuditEvent.objects.get(action="client.create")
+    assert event.actor_user == billing
+    assert event.ip == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"first_name": ""}, "first_name", "This field is required."),
+        ({"email": "nope"}, "email", "Enter a valid email address."),
+        ({"country": "ZZ"}, "country", "Select a valid choice"),
+        ({"state": "DE-BY"}, "state", "Select a valid choice"),
+        ({"phones-0-number": "12"}, "phones-0-number", "not a valid phone number"),
+        ({"currency": "XXX"}, "currency", "Select a valid choice"),
+    ],
+)
+def test_add_client_bad_input_shows_the_field_error_and_writes_nothing(login_as, billing, overrides, field, message):
+    response = login_as(billing).post(reverse("clients:client_add"), form_data(**overrides))
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert message in html
+    assert f'name="{field}"' in html
+    assert "is-invalid" in html
+    assert not Client.objects.exists()
+    assert not Contact.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_state_must_belong_to_the_country_even_when_posted_by_hand(login_as, billing):
+    # US-VA is a valid choice for US; posting it with Germany must fail, not store a US state for Germany.
+    response = login_as(billing).post(reverse("clients:client_add"), form_data(country="DE"))
+    assert response.status_code == 422
+    assert not Client.objects.exists()
+
+
+def test_add_another_number_returns_the_phone_rows_with_one_more_and_keeps_typed_values(login_as, billing):
+    response = login_as(billing).post(
+        reverse("clients:client_add"), form_data(add_phone="1", **{"phones-1-number": "555 0100"}), headers=HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<fieldset class="card card-body mb-4" id="phones">')
+    assert 'name="phones-TOTAL_FORMS" value="3"' in html
+    assert 'value="(202) 555-0143"' in html
+    assert 'value="555 0100"' in html
+    assert 'name="phones-2-number"' in html
+    assert "<html" not in html
+    assert not Client.objects.exists()
+
+
+def test_add_another_number_without_htmx_rerenders_the_whole_form(login_as, billing):
+    response = login_as(billing).post(reverse("clients:client_add"), form_data(add_phone="1"))
+    assert response.status_code == 200
+    assert b"<html" in response.content
+    assert b'name="phones-2-number"' in response.content
+
+
+def test_state_options_follow_the_country(login_as, billing):
+    html = login_as(billing).get(reverse("clients:state_options"), {"country": "CA"}).content.decode()
+    assert '<option value="CA-ON">Ontario</option>' in html
+    assert "US-" not in html
+
+
+# --- Edit client ---------------------------------------------------------------------------
+
+
+def test_edit_form_shows_current_values(login_as, billing, make_client):
+    c = make_client(first_name="Ann", phones=("2025550143",))
+    html = login_as(billing).get(reverse("clients:client_edit", args=[c.pk])).content.decode()
+    assert 'value="Ann"' in html
+    assert 'value="(202) 555-0143"' in html
+
+
+def test_edit_changes_the_client_and_audits(login_as, support, make_client):
+    c = make_client(first_name="Ann", phones=("2025550143",))
+    response = login_as(support).post(
+        reverse("clients:client_edit", args=[c.pk]), form_data(first_name="Annie", **{"phones-0-number": ""})
+    )
+    assert response.status_code == 302
+    c.refresh_from_db()
+    assert c.name == "Annie Hopper"
+    assert not PhoneNumber.objects.exists()
+    assert AuditEvent.objects.get(action="client.update").changes["first_name"] == ["Ann", "Annie"]
+
+
+def test_edit_bad_input_changes_nothing(login_as, billing, make_client):
+    c = make_client(first_name="Ann")
+    response = login_as(billing).post(reverse("clients:client_edit", args=[c.pk]), form_data(email=""))
+    assert response.status_code == 422
+    c.refresh_from_db()
+    assert c.name.startswith("Ann")
+    assert not AuditEvent.objects.filter(action="client.update").exists()
+
+
+# --- Status --------------------------------------------------------------------------------
+
+
+def test_status_badge_cycles_through_htmx(login_as, billing, make_client):
+    c = make_client()
+    web = login_as(billing)
+    url = reverse("clients:client_status", args=[c.pk])
+    labels = []
+    for _ in range(3):
+        html = web.post(url, headers=HTMX).content.decode()
+        assert 'id="client-status"' in html
+        labels.append(html.split('data-status="')[1].split('"')[0])
+    assert labels == ["inactive", "fraud", "active"]
+    assert AuditEvent.objects.filter(action="client.status", actor_user=billing).count() == 3
+
+
+def test_status_change_is_post_only(login_as, billing, make_client):
+    c = make_client()
+    assert login_as(billing).get(reverse("clients:client_status", args=[c.pk])).status_code == 405
+
+
+# --- List ----------------------------------------------------------------------------------
+
+
+def test_list_shows_tabs_with_counts_and_twenty_per_page(login_as, readonly, make_client, admin):
+    from clientdesk.clients.actions import client_cycle_status
+
+    clients = [make_client() for _ in range(23)]
+    client_cycle_status(actor=admin, client=clients[0])
+    web = login_as(readonly)
+    html = web.get(reverse("clients:client_list")).content.decode()
+    assert html.count("<tr>") == 21  # header + 20 rows
+    assert ">22</span>" in html
+    assert ">1</span>" in html
+    assert "Page 1 of 2" in html
+    html = web.get(reverse("clients:client_list"), {"page": 2}).content.decode()
+    assert html.count("<tr>") == 3
+    html = web.get(reverse("clients:client_list"), {"status": "inactive"}).content.decode()
+    assert clients[0].email in html
+
+
+def test_list_filter_through_htmx_returns_only_the_results(login_as, readonly, make_client):
+    make_client(first_name="Zora", last_name="Quill")
+    make_client(first_name="Abe", last_name="Other")
+    response = login_as(readonly).get(reverse("clients:client_list"), {"name": "zora"}, headers=HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="client-results">')
+    assert "Zora Quill" in html
+    assert "Abe Other" not in html
+
+
+def test_list_ignores_bad_filter_values(login_as, readonly, make_client):
+    make_client()
+    response = login_as(readonly).get(
+        reverse("clients:client_list"), {"group": "abc", "sort": "drop table", "page": "x"}
+    )
+    assert response.status_code == 200
+
+
+# --- Search --------------------------------------------------------------------------------
+
+
+def test_one_search_result_goes_straight_to_the_profile(login_as, readonly, make_client):
+    c = make_client(first_name="Unique", last_name="Zebra")
+    response = login_as(readonly).get(reverse("clients:client_search"), {"q": "zebra"})
+    assert response.status_code == 302
+    assert response["Location"] == c.get_absolute_url()
+
+
+def test_several_results_are_listed(login_as, readonly, make_client):
+    make_client(last_name="Twin")
+    make_client(last_name="Twin")
+    html = login_as(readonly).get(reverse("clients:client_search"), {"q": "twin"}).content.decode()
+    assert "2 clients found" in html
+
+
+def test_typeahead_returns_at_most_eight_hits(login_as, readonly, make_client):
+    for _ in range(10):
+        make_client(last_name="Manyfold")
+    response = login_as(readonly).get(
+        reverse("clients:client_search"), {"q": "manyfold"}, headers={**HTMX, "HX-Target": "search-suggest"}
+    )
+    html = response.content.decode()
+    assert html.count('role="option"') == 8
+    assert "<html" not in html
+
+
+def test_short_search_explains_the_three_character_rule(login_as, readonly, make_client):
+    make_client(last_name="Ng")
+    html = login_as(readonly).get(reverse("clients:client_search"), {"q": "ng"}).content.decode()
+    assert "at least 3 characters" in html
+
+
+# --- Hostile input -------------------------------------------------------------------------
+
+HOSTILE = ["<script>alert(1)</script>", "{{ 7|add:1 }}", '{% now "Y" %}', 'O\'Brien "Q"']
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_names_show_literally_everywhere(login_as, admin, make_client, text):
+    c = make_client(first_name=text, company=text)
+    web = login_as(admin)
+    from django.utils.html import escape
+
+    for url in [c.get_absolute_url(), reverse("clients:client_list"), reverse("clients:client_edit", args=[c.pk])]:
+        html = web.get(url).content.decode()
+        assert escape(text) in html
+        assert "<script>alert(1)</script>" not in html
+    typeahead = web.get(
+        reverse("clients:client_search"), {"q": "person"}, headers={**HTMX, "HX-Target": "search-suggest"}
+    ).content.decode()
+    assert escape(text) in typeahead
+
+
+# --- Query counts: constant whatever the client holds --------------------------------------
+
+
+def _grow(client, contacts: int, numbers: int):
+    primary = Contact.objects.get(client=client, contact_type=ContactType.PRIMARY)
+    PhoneNumber.objects.bulk_create(
+        PhoneNumber(contact=primary, number=f"+1202555{1000 + i:04d}", position=i) for i in range(numbers)
+    )
+    for i in range(contacts):
+        other = Contact.objects.create(
+            client=client,
+            contact_type=ContactType.OTHER,
+            first_name=f"C{i}",
+            last_name="X",
+            email=f"c{i}@x.example",
+            country="US",
+        )
+        PhoneNumber.objects.create(contact=other, number=f"+1303555{1000 + i:04d}")
+    refresh_search_text(client)
+
+
+def _count(django_assert_max_num_queries, web, url, **kwargs):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = web.get(url, **kwargs)
+    assert response.status_code in (200, 302)
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["profile", "contacts_widget", "activity_widget", "edit", "list", "search", "typeahead", "history"],
+)
+def test_pages_run_the_same_queries_with_1_or_50_contacts_and_numbers(
+    login_as, admin, make_client, django_assert_max_num_queries, page
+):
+    small, big = make_client(last_name="Smallfamily"), make_client(last_name="Bigfamily")
+    _grow(small, contacts=1, numbers=1)
+    _grow(big, contacts=50, numbers=50)
+    for _ in range(30):
+        make_client(last_name="Filler")
+    web = login_as(admin)
+
+    def url_for(c):
+        return {
+            "profile": (c.get_absolute_url(), {}),
+            "contacts_widget": (c.get_absolute_url() + "?widget=contacts", {"headers": HTMX}),
+            "activity_widget": (c.get_absolute_url() + "?widget=activity", {"headers": HTMX}),
+            "edit": (reverse("clients:client_edit", args=[c.pk]), {}),
+            "list": (reverse("clients:client_list"), {}),
+            "search": (reverse("clients:client_search") + "?q=family", {}),
+            "typeahead": (
+                reverse("clients:client_search") + "?q=family",
+                {"headers": {**HTMX, "HX-Target": "search-suggest"}},
+            ),
+            "history": (reverse("clients:client_history", args=[c.pk]), {}),
+        }[page]
+
+    counts = [_count(django_assert_max_num_queries, web, url, **kw) for url, kw in (url_for(small), url_for(big))]
+    assert counts[0] == counts[1]
+    assert counts[1] <= 10
