@@ -64,21 +64,41 @@ class TokenForm(StyledFormMixin, forms.Form):
         return token
 
 
+def verify_own_password(request: HttpRequest, password: str, wrong: str = "That is not your password.") -> None:
+    """Check the signed-in member's password, throttled like sign-in (a stolen session cannot guess)."""
+    user: Any = request.user
+    ip = client_ip(request)
+    if until := throttle.locked_until(user.email, ip):
+        raise ValidationError(_locked_message(until), code="locked")
+    if not user.check_password(password):
+        locked = throttle.register_failure(user.email, ip)
+        actions.user_sign_in_failed(email=user.email, locked=locked)
+        raise ValidationError(wrong, code="invalid")
+
+
 class PasswordConfirmForm(StyledFormMixin, forms.Form):
     """Re-entry of the staff member's own password for a sensitive change."""
 
     password = forms.CharField(label="Your password", strip=False, widget=forms.PasswordInput)
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
-        self.user = user
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError("That is not your password.")
+        verify_own_password(self.request, password)
         return password
 
 
 class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     """Django's password change form (old password, new twice, validators) in our markup."""
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(request.user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        verify_own_password(self.request, old_password, self.error_messages["password_incorrect"])
+        return old_password

@@ -7,6 +7,7 @@ migrate so the groups always match this table.
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
+from django.db import transaction
 
 ADMIN = "Admin"
 BILLING = "Billing"
@@ -26,6 +27,9 @@ ROLES: dict[str, list[str]] = {
 
 
 def _permissions(names: list[str]) -> list[Permission]:
+    malformed = [name for name in names if name.count(".") != 1]
+    if malformed:
+        raise LookupError(f"Permissions must be named 'app_label.codename': {malformed}")
     wanted = {tuple(name.split(".", 1)) for name in names}
     found = [
         p
@@ -39,12 +43,14 @@ def _permissions(names: list[str]) -> list[Permission]:
 
 
 def sync_roles() -> None:
-    """Create or update the shipped groups so they hold exactly their permissions."""
-    admin, _ = Group.objects.get_or_create(name=ADMIN)
-    admin.permissions.set(Permission.objects.filter(content_type__app_label__in=OUR_APPS))
-    for name, perms in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(_permissions(perms))
+    """Create or update the shipped groups so they hold exactly their permissions (all or nothing)."""
+    wanted = {name: _permissions(perms) for name, perms in ROLES.items()}
+    with transaction.atomic():
+        admin, _ = Group.objects.get_or_create(name=ADMIN)
+        admin.permissions.set(Permission.objects.filter(content_type__app_label__in=OUR_APPS))
+        for name, perms in wanted.items():
+            group, _ = Group.objects.get_or_create(name=name)
+            group.permissions.set(perms)
 
 
 def sync_roles_after_migrate(sender: Any, app_config: Any = None, **kwargs: Any) -> None:

@@ -1,8 +1,9 @@
 """Sign-in throttling, checked before any password is hashed.
 
-Failures are counted per account and per IP. After CLIENTDESK_LOGIN_MAX_FAILURES failures within
-the lockout window, the key is locked for CLIENTDESK_LOGIN_LOCKOUT seconds: further attempts are
-refused without looking at the password at all.
+Failures are counted per account and per IP; a pause of CLIENTDESK_LOGIN_LOCKOUT seconds without
+a failure starts the count again. At CLIENTDESK_LOGIN_MAX_FAILURES failures the key is locked for
+CLIENTDESK_LOGIN_LOCKOUT seconds: further attempts are refused without looking at the password.
+Password re-entry on the staff member's own pages (password change, two-factor off) counts too.
 """
 
 from datetime import timedelta

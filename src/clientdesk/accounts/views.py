@@ -101,7 +101,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = StyledPasswordChangeForm(request.user, request.POST or None)
+    form = StyledPasswordChangeForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.user_password_change(
             actor=request.user, request=request, new_password=form.cleaned_data["new_password1"]
@@ -127,7 +127,7 @@ def security(request: HttpRequest) -> HttpResponse:
     pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     step = request.POST.get("step")
     token_form = TokenForm(request.POST if step == "confirm" else None)
-    password_form = PasswordConfirmForm(user, request.POST if step == "disable" else None)
+    password_form = PasswordConfirmForm(request, request.POST if step == "disable" else None)
     status = 200
     if step == "start" and not confirmed:
         pending = actions.totp_device_start(actor=user)

@@ -40,11 +40,8 @@ def _plain(value: Any) -> Any:
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """The fields whose value differs, as {field: [before, after]}."""
     keys = [*before, *(k for k in after if k not in before)]
-    return {
-        key: [_plain(before.get(key)), _plain(after.get(key))]
-        for key in keys
-        if _plain(before.get(key)) != _plain(after.get(key))
-    }
+    # Compare the values themselves (Decimal("100") == Decimal("100.00")), then make them JSON-safe.
+    return {key: [_plain(before.get(key)), _plain(after.get(key))] for key in keys if before.get(key) != after.get(key)}
 
 
 def _actor(actor: Any) -> tuple[str, Any, str]:

@@ -1,8 +1,17 @@
 """Request helpers shared by every app."""
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -10,9 +19,9 @@ def client_ip(request: HttpRequest) -> str | None:
     proxies = settings.CLIENTDESK_PROXY_COUNT
     if proxies:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+        if len(forwarded) >= proxies and (ip := _valid_ip(forwarded[-proxies])):
+            return ip
+    return _valid_ip(request.META.get("REMOTE_ADDR"))
 
 
 def is_htmx(request: HttpRequest) -> bool:
