@@ -90,6 +90,30 @@ def _clean_phones(contact: Contact, phones: Sequence[PhoneData]) -> list[PhoneNu
     return rows
 
 
+def _validate(
+    client: Client, primary: Contact, phones: Sequence[PhoneData], *, client_exclude: Sequence[str] = ()
+) -> list[PhoneNumber]:
+    """Validate the client, its primary contact and phone rows together; all errors in one go."""
+    errors: dict[str, Any] = {}
+    phone_rows: list[PhoneNumber] = []
+    try:
+        primary.full_clean(exclude=["client"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        phone_rows = _clean_phones(primary, phones)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    _copy_primary(client, primary)
+    try:
+        client.full_clean(exclude=list(client_exclude))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return phone_rows
+
+
 def _next_id_value(series: str) -> int:
     """Take the next number of an id-code series; the row lock serialises concurrent takers."""
     start = settings.CLIENTDESK_CLIENT_ID_START
@@ -122,23 +146,8 @@ def client_create(*, actor: Any, data: ClientData, contact: ContactData, phones:
     """Create an active client with its primary contact and phone numbers."""
     id_format = settings.CLIENTDESK_CLIENT_ID_FORMAT
     primary = Contact(contact_type=ContactType.PRIMARY, **asdict(contact))
-    errors: dict[str, Any] = {}
-    try:
-        primary.full_clean(exclude=["client"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        phone_rows = _clean_phones(primary, phones)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
     client = Client(id_format=id_format, status=ClientStatus.ACTIVE, **asdict(data))
-    _copy_primary(client, primary)
-    try:
-        client.full_clean(exclude=["id_value", "id_code"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    phone_rows = _validate(client, primary, phones, client_exclude=["id_value", "id_code"])
 
     with transaction.atomic():
         client.id_value = _next_id_value(f"client:{id_format}")
@@ -178,22 +187,7 @@ def client_update(
         setattr(primary, name, value)
     for name, value in asdict(data).items():
         setattr(client, name, value)
-    errors: dict[str, Any] = {}
-    try:
-        primary.full_clean(exclude=["client"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        phone_rows = _clean_phones(primary, phones)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    _copy_primary(client, primary)
-    try:
-        client.full_clean()
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    phone_rows = _validate(client, primary, phones)
 
     after = {
         **audit.snapshot(client, CLIENT_FIELDS),
