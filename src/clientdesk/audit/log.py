@@ -14,6 +14,7 @@ from clientdesk.audit.models import ActorType, AuditEvent
 # Field names whose values never reach the audit log, whatever the model.
 REDACTED_FIELDS = frozenset({"password", "number", "card_number", "cvv", "security_code", "account_number"})
 REDACTED = "[redacted]"
+EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 
 class AuditClient(Protocol):
@@ -25,7 +26,7 @@ class AuditClient(Protocol):
 def _plain(value: Any) -> Any:
     """A JSON-safe form of a field value."""
     if isinstance(value, models.Model):
-        return value.pk
+        return f"{value} (#{value.pk})"  # readable in the History view, and still identifies the row
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -37,11 +38,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """The fields whose value differs, as {field: [before, after]}."""
+def diff(before: Mapping[str, Any], after: Mapping[str, Any], *, skip_empty: bool = False) -> dict[str, list[Any]]:
+    """The fields whose value differs, as {field: [before, after]}; `skip_empty` drops blank→blank."""
     keys = [*before, *(k for k in after if k not in before)]
     # Compare the values themselves (Decimal("100") == Decimal("100.00")), then make them JSON-safe.
-    return {key: [_plain(before.get(key)), _plain(after.get(key))] for key in keys if before.get(key) != after.get(key)}
+    return {
+        key: [_plain(before.get(key)), _plain(after.get(key))]
+        for key in keys
+        if before.get(key) != after.get(key)
+        and not (skip_empty and before.get(key) in EMPTY and after.get(key) in EMPTY)
+    }
 
 
 def _actor(actor: Any) -> tuple[str, Any, str]:

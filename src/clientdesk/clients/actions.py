@@ -138,8 +138,8 @@ def refresh_search_text(client: Client) -> None:
     Client.objects.filter(pk=client.pk).update(search_text=client.search_text)
 
 
-def _phone_summary(rows: Sequence[PhoneNumber]) -> list[str]:
-    return [f"{p.type}/{p.location} {p.number}" for p in rows]
+def _phone_summary(rows: Sequence[PhoneNumber]) -> str:
+    return ", ".join(f"{p.number} ({p.location} {p.type})" for p in rows)
 
 
 def client_create(*, actor: Any, data: ClientData, contact: ContactData, phones: Sequence[PhoneData] = ()) -> Client:
@@ -164,11 +164,15 @@ def client_create(*, actor: Any, data: ClientData, contact: ContactData, phones:
             action="client.create",
             client=client,
             target=client,
-            changes={
-                **{name: [None, value] for name, value in audit.snapshot(client, ["id_code", *CLIENT_FIELDS]).items()},
-                **{name: [None, value] for name, value in audit.snapshot(primary, CONTACT_FIELDS).items()},
-                "phones": [None, _phone_summary(phone_rows)],
-            },
+            changes=audit.diff(
+                {},
+                {
+                    **audit.snapshot(client, ["id_code", *CLIENT_FIELDS]),
+                    **audit.snapshot(primary, CONTACT_FIELDS),
+                    "phones": _phone_summary(phone_rows),
+                },
+                skip_empty=True,
+            ),
         )
     return client
 

@@ -56,6 +56,7 @@ class ClientForm(StyledFormMixin, forms.Form):
                 "invoice_method",
             ]
         )
+        self.style_widgets()
         self.fields["country"].widget.attrs.update(
             {
                 "hx-get": reverse("clients:state_options"),

@@ -31,10 +31,15 @@ class StyledFormMixin:
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self.style_widgets()
+
+    def style_widgets(self) -> None:
+        """Give every widget its Bootstrap class (again after fields were added; idempotent)."""
         for field in self.fields.values():
             css = widget_css_class(field.widget)
             existing = field.widget.attrs.get("class", "")
-            field.widget.attrs["class"] = f"{existing} {css}".strip()
+            if css not in existing.split():
+                field.widget.attrs["class"] = f"{existing} {css}".strip()
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]

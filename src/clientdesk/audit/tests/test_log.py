@@ -185,7 +185,7 @@ def test_diff_makes_dates_decimals_uuids_and_models_json_safe(admin):
         "due": ["2025-01-31", "2025-02-28"],
         "paid_at": [None, "2025-02-01T09:30:00+00:00"],
         "amount": ["10.00", "12.50"],
-        "owner": [None, admin.pk],
+        "owner": [None, f"{admin} (#{admin.pk})"],
         "ref": [None, str(ref)],
     }
     assert json.loads(json.dumps(changes)) == changes

@@ -77,7 +77,8 @@ def test_create_is_audited_with_every_field(admin):
     assert event.client_name == "Grace Hopper"
     assert event.actor_user == admin
     assert event.changes["email"] == [None, "grace@navy.example"]
-    assert event.changes["phones"] == [None, ["phone/home +12025550143"]]
+    assert event.changes["phones"] == [None, "+12025550143 (home phone)"]
+    assert "address2" not in event.changes  # left empty
 
 
 def test_search_text_holds_every_searchable_field_normalised(admin):
@@ -192,7 +193,7 @@ def test_update_changes_contact_settings_and_numbers_and_audits_the_difference(a
     event = AuditEvent.objects.filter(action="client.update").get()
     assert event.changes["first_name"] == ["Ann", "Annie"]
     assert event.changes["currency"] == ["USD", "EUR"]
-    assert event.changes["phones"] == [["phone/home +12025550143"], ["phone/mobile +12025550199"]]
+    assert event.changes["phones"] == ["+12025550143 (home phone)", "+12025550199 (mobile phone)"]
     assert "country" not in event.changes
 
 
