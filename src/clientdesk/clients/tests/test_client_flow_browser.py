@@ -83,3 +83,19 @@ def test_hostile_text_shows_literally(page, sign_in, admin, make_client):
 def test_sign_in_refuses_a_javascript_next(page, sign_in, readonly):
     sign_in(readonly, next_url="javascript:alert(1)")
     expect(page).to_have_url(re.compile(r"/clients/$"))
+
+
+def test_list_filters_as_you_type_without_touching_the_search_box(page, sign_in, readonly, make_client):
+    make_client(first_name="Zora", last_name="Quill", company="Quillworks")
+    make_client(first_name="Abe", last_name="Other")
+    sign_in(readonly)
+    rows = page.locator("#client-results tbody tr")
+    expect(rows).to_have_count(2)
+    page.locator("#client-filters [name=name]").fill("zora")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Quillworks")
+    expect(page).to_have_url(re.compile(r"name=zora"))
+    # Typing in the global search box must not refilter the list.
+    page.get_by_placeholder(re.compile("Find a client")).fill("abe")
+    expect(page.locator("#search-suggest a", has_text="Abe Other")).to_be_visible()
+    expect(rows).to_have_count(1)
