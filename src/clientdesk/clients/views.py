@@ -16,6 +16,7 @@ from clientdesk.clients import actions, queries
 from clientdesk.clients.access import get_client_for
 from clientdesk.clients.forms import ClientFilterForm, ClientForm, phone_data, phone_formset, state_choices
 from clientdesk.clients.models import ClientStatus
+from clientdesk.contacts.phones import display as phone_display
 from clientdesk.core.access import permission_required, require
 from clientdesk.core.forms import apply_validation_error
 from clientdesk.core.http import is_htmx, redirect_or_htmx
@@ -104,7 +105,11 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     template = "clients/client_form.html"
     context: dict[str, Any] = {"client": client}
     if request.method == "GET":
-        initial = [{"type": p.type, "location": p.location, "number": p.display} for p in contact.phone_numbers.all()]
+        # International format: it stays right if the country is changed in the same edit.
+        initial = [
+            {"type": p.type, "location": p.location, "number": phone_display(p.number)}
+            for p in contact.phone_numbers.all()
+        ]
         context |= {
             "form": ClientForm(initial=ClientForm.initial_for(client, contact)),
             "phones": phone_formset(initial=initial),

@@ -188,7 +188,23 @@ def test_edit_form_shows_current_values(login_as, billing, make_client):
     c = make_client(first_name="Ann", phones=("2025550143",))
     html = login_as(billing).get(reverse("clients:client_edit", args=[c.pk])).content.decode()
     assert 'value="Ann"' in html
-    assert 'value="(202) 555-0143"' in html
+    assert 'value="+1 202-555-0143"' in html
+
+
+def test_edit_can_move_a_client_to_another_country_keeping_its_numbers(login_as, billing, make_client):
+    c = make_client(phones=("2025550143",))
+    web = login_as(billing)
+    html = web.get(reverse("clients:client_edit", args=[c.pk])).content.decode()
+    shown = html.split('name="phones-0-number" value="')[1].split('"')[0]
+    response = web.post(
+        reverse("clients:client_edit", args=[c.pk]),
+        form_data(country="GB", state="", **{"phones-0-number": shown, "phones-1-number": "020 7946 0958"}),
+    )
+    assert response.status_code == 302
+    assert list(PhoneNumber.objects.order_by("position").values_list("number", flat=True)) == [
+        "+12025550143",
+        "+442079460958",
+    ]
 
 
 def test_edit_changes_the_client_and_audits(login_as, support, make_client):
