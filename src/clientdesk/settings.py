@@ -8,7 +8,7 @@ Variables (all optional for the demo):
     TIME_ZONE         IANA zone for display; default UTC
     CLIENTDESK_HTTPS  1 when served over HTTPS (secure cookies, HSTS, redirect); default: not DEBUG
     CLIENTDESK_PROXY_COUNT  number of reverse proxies in front (for the client IP); default 0
-    CLIENTDESK_STATIC_MANIFEST  0 to serve static files under their plain names (tests)
+    CLIENTDESK_STATIC_MANIFEST  1 for hashed static names (default: once `collectstatic` has run)
     CLIENTDESK_VAR_DIR      where the SQLite file, secret key and collected static files live
 """
 
@@ -148,7 +148,7 @@ STORAGES = {
     "staticfiles": {
         # Hashed, compressed names once `collectstatic` ran (demo, production); plain names in tests.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env_bool("CLIENTDESK_STATIC_MANIFEST", True)
+        if env_bool("CLIENTDESK_STATIC_MANIFEST", (VAR_DIR / "static" / "staticfiles.json").exists())
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }

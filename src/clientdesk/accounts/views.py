@@ -38,7 +38,7 @@ def _finish_sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResp
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Email + password; then the authenticator code when the member enrolled one."""
     next_url = safe_next(request, reverse("clients:client_list"))

@@ -74,7 +74,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Keeping the {existing} clients already here.")
         self.stdout.write(
             self.style.SUCCESS(
-                "\n  Clientdesk is starting on http://127.0.0.1:8000"
+                "\n  Demo ready: `make demo` serves it on http://127.0.0.1:8000"
                 f"\n  Sign in as {DEMO_EMAIL}\n  Password: {password}\n"
             )
         )
