@@ -1,0 +1,64 @@
+"""`clientdesk bench seed --clients N` adds clients in bulk; `clientdesk bench search` measures the pages."""
+
+import os
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Benchmarks: `seed` adds clients in bulk, `search` measures the search, list and profile pages."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        seed = actions.add_parser("seed", help="Add N clients with two contacts and one or two numbers each.")
+        seed.add_argument("--clients", type=int, required=True)
+        seed.add_argument("--batch", type=int, default=10_000, help="Clients per transaction (default 10000).")
+        seed.add_argument("--seed", type=int, default=1500, help="Random seed.")
+        seed.add_argument("--json", dest="json_path", default=None, help="Add the timings to this JSON file.")
+        search = actions.add_parser("search", help="Measure search, list and profile pages; print a table.")
+        search.add_argument("--iterations", type=int, default=50)
+        search.add_argument(
+            "--naive-iterations", type=int, default=5, help="Runs of each naive scan (slow at scale; default 5)."
+        )
+        search.add_argument("--json", dest="json_path", default=None, help="Write every figure to this JSON file.")
+        search.add_argument("--seed", type=int, default=1500, help="Random seed for picking query terms.")
+
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        if action == "seed":
+            self._seed(options["clients"], options["batch"], options["seed"], options["json_path"])
+        else:
+            self._search(options["iterations"], options["naive_iterations"], options["json_path"], options["seed"])
+
+    def _say(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
+
+    def _seed(self, clients: int, batch: int, seed: int, json_path: str | None) -> None:
+        from django.db import connection
+
+        from clientdesk.benchmarks.measure import update_json
+        from clientdesk.benchmarks.seed import seed as run_seed
+
+        self._say(f"Seeding {clients:,} clients on {connection.vendor} in batches of {batch:,}…")
+        started = time.perf_counter()
+        timings = run_seed(clients=clients, batch_size=batch, seed=seed, progress=self._say)
+        elapsed = time.perf_counter() - started
+        stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items() if name != "total")
+        self._say(self.style.SUCCESS(f"Seeded {clients:,} clients in {elapsed:.1f} s ({stages})."))
+        if json_path:
+            figures = {
+                "database": connection.vendor,
+                "clients": clients,
+                "batch": batch,
+                "cpus": os.cpu_count(),
+                "seconds": {name: round(value, 2) for name, value in timings.items()},
+            }
+            update_json(json_path, {"seed": figures})
+            self._say(f"Wrote {json_path}")
+
+    def _search(self, iterations: int, naive_iterations: int, json_path: str | None, seed: int) -> None:
+        from clientdesk.benchmarks.measure import run
+
+        run(iterations=iterations, naive_iterations=naive_iterations, json_path=json_path, seed=seed, say=self._say)

@@ -1,0 +1,279 @@
+"""Time the search, list and profile pages server-side, and a naive substring scan for comparison.
+
+Pages are requested through Django's test client, signed in as a staff member with the Admin
+role, so the figures include the middleware, the session, the view, the queries and the template.
+Query terms are sampled from the clients in the database and vary across iterations.
+"""
+
+import json
+import math
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.db import connection
+from django.db.models import Max, Min, Q
+from django.test import Client as TestClient
+from django.test.utils import CaptureQueriesContext
+
+from clientdesk.clients.models import Client
+from clientdesk.contacts.models import Contact, PhoneNumber
+
+BENCH_EMAIL = "bench@clientdesk.example"
+SEARCH_CASES = ("rare substring", "common surname", "two words", "phone fragment", "email fragment")
+PAGE_CASES = ("client list", "client profile")
+TARGETS_MS = {**dict.fromkeys(SEARCH_CASES, 50.0), **dict.fromkeys(PAGE_CASES, 150.0)}  # p95
+NAIVE_LIMIT = 20
+
+
+@dataclass
+class Figures:
+    """The timings (ms) and query counts of one case."""
+
+    samples_ms: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+
+    def percentile(self, p: float) -> float:
+        """Nearest-rank percentile."""
+        ordered = sorted(self.samples_ms)
+        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "p50_ms": round(self.percentile(50), 2),
+            "p95_ms": round(self.percentile(95), 2),
+            "p99_ms": round(self.percentile(99), 2),
+            "queries_min": min(self.queries, default=0),
+            "queries_max": max(self.queries, default=0),
+            "status_codes": sorted(set(self.statuses)),
+            **asdict(self),
+        }
+
+
+def staff_admin() -> Any:
+    """The benchmark's staff member, with the Admin role (created when missing)."""
+    from django.contrib.auth.models import Group
+
+    from clientdesk.accounts.models import User
+    from clientdesk.accounts.roles import ADMIN, sync_roles
+
+    sync_roles()
+    user = User.objects.filter(email=BENCH_EMAIL).first()
+    if user is None:
+        user = User.objects.create_user(email=BENCH_EMAIL, password=None, full_name="Benchmark")
+    user.groups.add(Group.objects.get(name=ADMIN))
+    return user
+
+
+def sample_clients(rng: random.Random, count: int) -> list[Client]:
+    """About `count` random clients with their contacts and numbers (random ids, no full-table sort)."""
+    bounds = Client.objects.aggregate(lo=Min("id"), hi=Max("id"))
+    if bounds["lo"] is None:
+        return []
+    picked: dict[int, Client] = {}
+    for _ in range(5):
+        ids = [rng.randint(bounds["lo"], bounds["hi"]) for _ in range(count * 2)]
+        for client in Client.objects.filter(pk__in=ids).prefetch_related("contacts__phone_numbers"):
+            if client.contacts.all():
+                picked.setdefault(client.pk, client)
+        if len(picked) >= count:
+            break
+    clients = sorted(picked.values(), key=lambda c: c.pk)
+    rng.shuffle(clients)
+    return clients[:count]
+
+
+def _typed_phone(number: PhoneNumber) -> str:
+    """The start of a number as staff type it: national format with its punctuation, e.g. `(201) 555-01`."""
+    parsed = phonenumbers.parse(number.number, None)
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    digits = 0
+    for i, ch in enumerate(national):
+        digits += ch.isdigit()
+        if digits == 8:
+            return national[: i + 1]
+    return national
+
+
+def search_terms(clients: list[Client]) -> dict[str, list[str]]:
+    """Query terms for each search case, taken from real rows."""
+    terms: dict[str, list[str]] = {case: [] for case in SEARCH_CASES}
+    for client in clients:
+        contacts = list(client.contacts.all())
+        contact = contacts[len(terms["rare substring"]) % len(contacts)]
+        local, _, domain = contact.email.partition("@")
+        # A piece of the name and the number of an email address: a handful of clients hold it.
+        terms["rare substring"].append(local[-9:-1] if len(local) > 9 else local)
+        terms["common surname"].append(contact.last_name)
+        terms["two words"].append(f"{contact.first_name} {contact.last_name}")
+        numbers = [number for c in contacts for number in c.phone_numbers.all()]
+        if numbers:
+            terms["phone fragment"].append(_typed_phone(numbers[len(terms["phone fragment"]) % len(numbers)]))
+        terms["email fragment"].append(f"{local}@{domain[:4]}")
+    return terms
+
+
+def _timed_get(browser: TestClient, path: str, data: dict[str, str] | None = None) -> tuple[float, int, int]:
+    """(ms, queries, status) of one page request."""
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = browser.get(path, data, secure=settings.SECURE_SSL_REDIRECT)
+        elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, len(queries.captured_queries), response.status_code
+
+
+def naive_search(text: str) -> list[Client]:
+    """The search of a peer CRM: OR of icontains across the client and its contacts, DISTINCT, 20 rows."""
+    text = text.strip()
+    q = (
+        Q(id_code__icontains=text)
+        | Q(contacts__first_name__icontains=text)
+        | Q(contacts__last_name__icontains=text)
+        | Q(contacts__company__icontains=text)
+        | Q(contacts__email__icontains=text)
+        | Q(contacts__address1__icontains=text)
+    )
+    return list(Client.objects.filter(q).distinct()[:NAIVE_LIMIT])
+
+
+def _fmt(ms: float) -> str:
+    return f"{ms:9.1f}"
+
+
+def run(
+    *,
+    iterations: int = 50,
+    naive_iterations: int | None = None,
+    json_path: str | None = None,
+    seed: int = 1500,
+    say: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Measure every case and print a table; every figure is returned (and written to `json_path`)."""
+    if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS.append("testserver")
+    iterations = max(1, iterations)
+    naive_iterations = min(iterations, 5) if naive_iterations is None else max(1, naive_iterations)
+    rng = random.Random(seed)
+    clients = sample_clients(rng, max(iterations, 10))
+    if not clients:
+        raise RuntimeError("No clients to search: run `clientdesk bench seed --clients N` first.")
+    terms = search_terms(clients)
+    total_clients = Client.objects.count()
+    say(f"Measuring on {connection.vendor} with {total_clients:,} clients, {iterations} iterations per case…")
+
+    browser = TestClient()
+    browser.force_login(staff_admin())
+    requests: dict[str, list[tuple[str, dict[str, str] | None, str]]] = {
+        case: [("/search/", {"q": term}, term) for term in terms[case]] for case in SEARCH_CASES
+    }
+    requests["client list"] = [("/clients/", None, "/clients/")]
+    requests["client profile"] = [(c.get_absolute_url(), None, c.get_absolute_url()) for c in clients]
+
+    figures: dict[str, Figures] = {}
+    for case, plan in requests.items():
+        if not plan:
+            continue
+        _timed_get(browser, plan[0][0], plan[0][1])  # warm-up: connection, templates, caches
+        result = figures[case] = Figures()
+        for i in range(iterations):
+            path, data, label = plan[i % len(plan)]
+            ms, count, status = _timed_get(browser, path, data)
+            result.samples_ms.append(round(ms, 3))
+            result.queries.append(count)
+            result.statuses.append(status)
+            result.inputs.append(label)
+
+    naive: dict[str, Figures] = {}
+    for case in SEARCH_CASES:
+        if not terms[case]:
+            continue
+        result = naive[case] = Figures()
+        for i in range(naive_iterations):
+            term = terms[case][i % len(terms[case])]
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                naive_search(term)
+                result.samples_ms.append(round((time.perf_counter() - started) * 1000, 3))
+            result.queries.append(len(queries.captured_queries))
+            result.inputs.append(term)
+
+    report = {
+        "database": connection.vendor,
+        "clients": total_clients,
+        "contacts": Contact.objects.count(),
+        "phone_numbers": PhoneNumber.objects.count(),
+        "iterations": iterations,
+        "naive_iterations": naive_iterations,
+        "cpus": os.cpu_count(),
+        "targets_p95_ms": TARGETS_MS,
+        "cases": {case: f.summary() for case, f in figures.items()},
+        "naive": {
+            case: {
+                **f.summary(),
+                "ratio_p50": round(f.percentile(50) / max(figures[case].percentile(50), 1e-6), 1),
+                "ratio_p95": round(f.percentile(95) / max(figures[case].percentile(95), 1e-6), 1),
+            }
+            for case, f in naive.items()
+        },
+    }
+    for line in table(report):
+        say(line)
+    if json_path:
+        update_json(json_path, report)
+        say(f"Wrote {json_path}")
+    return report
+
+
+def update_json(json_path: str, figures: dict[str, Any]) -> None:
+    """Write `figures` into the JSON file, keeping what else it holds (the seed timings, say)."""
+    path = Path(json_path)
+    try:
+        previous = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        previous = {}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    merged = {**(previous if isinstance(previous, dict) else {}), **figures}
+    path.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+
+
+def table(report: dict[str, Any]) -> list[str]:
+    """The report as a plain-text table."""
+    lines = [
+        "",
+        f"{'case':<16}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'queries':>9}{'HTTP':>9}  {'p95 target':<14}example",
+    ]
+    for case, row in report["cases"].items():
+        queries = (
+            str(row["queries_max"])
+            if row["queries_min"] == row["queries_max"]
+            else f"{row['queries_min']}-{row['queries_max']}"
+        )
+        target = TARGETS_MS[case]
+        verdict = "ok" if row["p95_ms"] <= target else "MISSED"
+        lines.append(
+            f"{case:<16}{_fmt(row['p50_ms'])}{_fmt(row['p95_ms'])}{_fmt(row['p99_ms'])}{queries:>9}"
+            f"{'/'.join(map(str, row['status_codes'])):>9}"
+            f"  {f'≤ {target:.0f} {verdict}':<14}{row['inputs'][0]}"
+        )
+    if report["naive"]:
+        lines += [
+            "",
+            f"Naive substring scan (OR of icontains over client and contacts, DISTINCT, {NAIVE_LIMIT} rows), "
+            f"{report['naive_iterations']} iterations, compared with our search page:",
+            f"{'case':<16}{'naive p50':>10}{'naive p95':>10}{'ours p50':>10}{'ours p95':>10}{'x p50':>8}{'x p95':>8}",
+        ]
+        for case, row in report["naive"].items():
+            ours = report["cases"][case]
+            lines.append(
+                f"{case:<16}{row['p50_ms']:10.1f}{row['p95_ms']:10.1f}{ours['p50_ms']:10.1f}{ours['p95_ms']:10.1f}"
+                f"{row['ratio_p50']:8.1f}{row['ratio_p95']:8.1f}"
+            )
+    return lines

@@ -1,0 +1,511 @@
+"""Bulk seed data for the benchmarks: clients with two contacts each and one or two numbers per contact.
+
+The rows are made here in plain Python (fast enough for a million clients) from the same people,
+companies and places as the demo (`core.fakedata`), and hold exactly what the app would store:
+the client's list columns copied from its primary contact, its id code from the `IdSequence` series
+and a `search_text` identical to `clients.search.build_search_text`.
+
+Loading is per database: PostgreSQL streams the rows with COPY (secondary and trigram indexes of
+`clients_client` dropped first, rebuilt after), SQLite uses `bulk_create`.
+"""
+
+import queue
+import random
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from importlib import import_module
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.db import connection, connections, transaction
+from django.db.models import Max
+
+from clientdesk.clients.models import Client, ClientGroup, ClientStatus, GroupColor, IdSequence
+from clientdesk.clients.search import SEPARATOR, normalise
+from clientdesk.contacts.models import Contact, ContactType, PhoneNumber, PhoneType
+from clientdesk.contacts.phones import search_digits
+from clientdesk.core import fakedata
+
+# The trigram indexes, exactly as the migration creates them.
+TRIGRAM_INDEXES: dict[str, str] = import_module("clientdesk.clients.migrations.0002_search_trigram_indexes").INDEXES
+GROUPS = [("General", GroupColor.GREY), ("Resellers", GroupColor.BLUE), ("VIP", GroupColor.YELLOW)]
+GROUP_WEIGHTS = [75, 15, 5]
+NO_GROUP_WEIGHT = 5
+CURRENCY = {"GB": "GBP", "US": "USD", "CA": "CAD", "AU": "AUD"}
+LANGUAGE = {"DE": "de", "FR": "fr", "ES": "es", "NL": "nl"}
+EU = {"DE", "FR", "NL", "ES"}
+ADDRESS2 = ["Suite 100", "Suite 210", "Unit 4", "Floor 3", "Building B", "Apt 12"]
+HISTORY_YEARS = 12  # created_at spreads over this many years, oldest first
+TAIL = 4  # phone numbers vary in their last TAIL digits
+# Plain strings: COPY would write an Enum member by its name.
+ACTIVE, INACTIVE, FRAUD = ClientStatus.ACTIVE.value, ClientStatus.INACTIVE.value, ClientStatus.FRAUD.value
+PRIMARY, BILLING, OTHER = ContactType.PRIMARY.value, ContactType.BILLING.value, ContactType.OTHER.value
+PHONE, FAX = PhoneType.PHONE.value, PhoneType.FAX.value
+
+CLIENT_COLUMNS = (
+    "id",
+    "id_format",
+    "id_value",
+    "id_code",
+    "status",
+    "group_id",
+    "name",
+    "company",
+    "email",
+    "country",
+    "currency",
+    "language",
+    "tax_exempt",
+    "tax_id",
+    "invoice_method",
+    "auto_debit",
+    "auto_suspend",
+    "payment_notices",
+    "created_at",
+    "updated_at",
+    "search_text",
+)
+CONTACT_COLUMNS = (
+    "id",
+    "client_id",
+    "contact_type",
+    "first_name",
+    "last_name",
+    "title",
+    "company",
+    "email",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "created_at",
+    "updated_at",
+)
+PHONE_COLUMNS = ("contact_id", "type", "location", "number", "position")
+
+
+def fast_normalise(text: str) -> str:
+    """`search.normalise`, with a shortcut for ASCII (NFKD leaves it alone, casefold is lower)."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return normalise(text)
+
+
+cached_normalise = cache(normalise)
+
+
+# --- Phone numbers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhoneStem:
+    """A valid number whose last TAIL digits may be anything, with the digit strings it is found by."""
+
+    e164: str
+    digits: tuple[str, ...]  # contacts.phones.search_digits(e164)
+
+    def vary(self, tail: str) -> tuple[str, tuple[str, ...]]:
+        """The number with its last digits replaced, and its search digits (formatting adds no digits at the end)."""
+        return self.e164[:-TAIL] + tail, tuple(d[:-TAIL] + tail for d in self.digits)
+
+
+def _stems(country: str, kind: int, rng: random.Random, count: int) -> list[PhoneStem]:
+    """`count` stems of valid numbers of `kind` in `country`, each checked with several tails."""
+    example = phonenumbers.example_number_for_type(country, kind) or phonenumbers.example_number(country)
+    assert example is not None, f"phonenumbers has no example number for {country}"
+    national = str(example.national_number)
+    keep = 1 if len(national) > 8 else 2  # the leading digits of the area code or mobile prefix
+    stems: dict[str, PhoneStem] = {}
+    for _ in range(count * 40):
+        if len(stems) >= count:
+            break
+        middle = "".join(str(rng.randrange(10)) for _ in range(len(national) - keep - TAIL))
+        head = national[:keep] + middle
+        tails = ["0000", "9999", *(f"{rng.randrange(10_000):04d}" for _ in range(4))]
+        candidates = [
+            phonenumbers.PhoneNumber(country_code=example.country_code, national_number=int(head + t)) for t in tails
+        ]
+        # Valid, and in `country` alone (NANP has numbers valid in both the US and Canada).
+        if all(
+            phonenumbers.is_valid_number(c) and phonenumbers.region_code_for_number(c) == country for c in candidates
+        ):
+            e164 = phonenumbers.format_number(candidates[0], phonenumbers.PhoneNumberFormat.E164)
+            stems[e164] = PhoneStem(e164, tuple(search_digits(e164)))
+    if not stems:  # an unusual numbering plan: fall back to the example number itself
+        e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+        stems[e164] = PhoneStem(e164, tuple(search_digits(e164)))
+    return list(stems.values())
+
+
+class PhonePool:
+    """Valid numbers per country, worked out once (phonenumbers is slow at a million), varied cheaply."""
+
+    def __init__(self, rng: random.Random, *, stems_per_kind: int = 200) -> None:
+        fixed, mobile = phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE
+        self.fixed = {c: _stems(c, fixed, rng, stems_per_kind) for c in fakedata.PLACES}
+        self.mobile = {c: _stems(c, mobile, rng, stems_per_kind) for c in fakedata.PLACES}
+
+    def number(self, country: str, rng: random.Random, *, mobile: bool = False) -> tuple[str, tuple[str, ...]]:
+        stems = (self.mobile if mobile else self.fixed)[country]
+        return stems[int(rng.random() * len(stems))].vary(f"{rng.randrange(10_000):04d}")
+
+
+# --- Rows ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Batch:
+    """Rows of one batch, as tuples in the order of the *_COLUMNS above."""
+
+    clients: list[tuple[Any, ...]] = field(default_factory=list)
+    contacts: list[tuple[Any, ...]] = field(default_factory=list)
+    phones: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Country:
+    code: str
+    firsts: list[str]
+    lasts: list[str]
+    places: list[tuple[str, str, str]]
+    addresses: list[str]  # every street with every house number, formatted the local way
+    companies: list[str]
+    locals: dict[tuple[str, str], str]  # (first, last) -> ascii email local part
+
+
+def _email_local(first: str, last: str) -> str:
+    """The local part fakedata.person gives this name: ASCII, lower case, no spaces or apostrophes."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", f"{first}.{last}") if not unicodedata.combining(ch))
+    return text.lower().replace(" ", "").replace("'", "")
+
+
+def _country(code: str) -> _Country:
+    firsts, lasts, places, streets = fakedata.PLACES[code]
+    house_first = code not in {"DE", "NL", "ES"}
+    addresses = [f"{n} {s}" if house_first else f"{s} {n}" for s in streets for n in range(1, 250)]
+    companies = [
+        f"{w} {k} {fakedata.COMPANY_SUFFIX[code]}" for w in fakedata.COMPANY_WORDS for k in fakedata.COMPANY_KINDS
+    ]
+    locals_ = {(f, last): _email_local(f, last) for f in firsts for last in lasts}
+    return _Country(code, firsts, lasts, places, addresses, companies, locals_)
+
+
+class RowFactory:
+    """Makes the rows of clients, contacts and phone numbers; ids are handed in by the loader."""
+
+    def __init__(self, *, seed: int, total: int, groups: list[int], now: datetime | None = None) -> None:
+        self.rng = random.Random(seed)
+        self.total = max(total, 1)
+        self.phones = PhonePool(self.rng)
+        self.countries = {code: _country(code) for code in fakedata.PLACES}
+        # Weighted draws are picks from lists holding each value `weight` times.
+        self.country_codes = [c for c, w in fakedata.COUNTRY_WEIGHTS.items() for _ in range(w)]
+        self.group_ids: list[int | None] = [g for g, w in zip(groups, GROUP_WEIGHTS, strict=False) for _ in range(w)]
+        self.group_ids += [None] * NO_GROUP_WEIGHT
+        self.id_format = settings.CLIENTDESK_CLIENT_ID_FORMAT
+        self.now = now or datetime.now(UTC)
+        self.start = self.now - timedelta(days=365 * HISTORY_YEARS)
+        self.span = (self.now - self.start).total_seconds()
+        self.made = 0
+
+    def _pick(self, items: list[Any]) -> Any:
+        return items[int(self.rng.random() * len(items))]
+
+    def _phones(self, country: str, contact_id: int, batch: Batch) -> list[str]:
+        """One or two numbers for the contact (rows added to the batch); the digit strings they are found by."""
+        rng = self.rng
+        number, digits = self.phones.number(country, rng)
+        batch.phones.append((contact_id, PHONE, "work", number, 0))
+        found = list(digits)
+        if rng.random() < 0.5:
+            fax = rng.random() < 0.1
+            number, digits = self.phones.number(country, rng, mobile=not fax)
+            kind, location = (FAX, "work") if fax else (PHONE, "mobile")
+            batch.phones.append((contact_id, kind, location, number, 1))
+            found += digits
+        return found
+
+    def _contact(
+        self, batch: Batch, *, contact_id: int, client_id: int, kind: str, country: _Country, company: str, at: datetime
+    ) -> tuple[str, str, list[str]]:
+        """Add one contact and its numbers to the batch: its full name, email and search text parts."""
+        rng, pick = self.rng, self._pick
+        first, last = pick(country.firsts), pick(country.lasts)
+        domain = f"{company.split(' ')[0].lower()}.example" if company else pick(["mail.example", "post.example"])
+        email = f"{country.locals[first, last]}{rng.randrange(1, 100_000)}@{domain}"
+        address1 = pick(country.addresses)
+        address2 = pick(ADDRESS2) if rng.random() < 0.1 else ""
+        city, state, postal = pick(country.places)
+        title = pick(fakedata.TITLES)
+        batch.contacts.append(
+            # In the order of CONTACT_COLUMNS.
+            (
+                contact_id,
+                client_id,
+                kind,
+                first,
+                last,
+                title,
+                company,
+                email,
+                address1,
+                address2,
+                city,
+                state,
+                postal,
+                country.code,
+                at,
+                at,
+            )
+        )
+        # What clients.search.build_search_text makes of the contact, part by part (empty parts dropped).
+        parts = [cached_normalise(f"{first} {last}"), cached_normalise(company), fast_normalise(email)]
+        parts += [cached_normalise(address1), *self._phones(country.code, contact_id, batch)]
+        return f"{first} {last}".strip(), email, parts
+
+    def batch(self, *, client_ids: list[int], contact_ids: list[int], id_values: list[int]) -> Batch:
+        """Rows for len(client_ids) clients; contact_ids holds two ids per client (primary first)."""
+        rng, pick, batch = self.rng, self._pick, Batch()
+        for i, (client_id, id_value) in enumerate(zip(client_ids, id_values, strict=True)):
+            country = self.countries[pick(self.country_codes)]
+            company = pick(country.companies) if rng.random() < 0.7 else ""
+            # Oldest clients first, like a real book of clients.
+            created = self.start + timedelta(seconds=self.span * (self.made + rng.random()) / self.total)
+            self.made += 1
+            id_code = self.id_format.replace("{num}", str(id_value))
+            common = {"batch": batch, "client_id": client_id, "country": country, "at": created}
+            name, email, primary_parts = self._contact(
+                contact_id=contact_ids[2 * i], kind=PRIMARY, company=company, **common
+            )
+            _, _, other_parts = self._contact(
+                contact_id=contact_ids[2 * i + 1],
+                kind=BILLING if rng.random() < 0.7 else OTHER,
+                company=company if rng.random() < 0.8 else "",
+                **common,
+            )
+            search_text = SEPARATOR.join(p for p in [fast_normalise(id_code), *primary_parts, *other_parts] if p)
+            roll = rng.random()
+            status = ACTIVE if roll < 0.9 else INACTIVE if roll < 0.98 else FRAUD
+            tax_id = f"{country.code}{rng.randrange(10**8, 10**9)}" if company and country.code in EU else ""
+            batch.clients.append(
+                # In the order of CLIENT_COLUMNS.
+                (
+                    client_id,
+                    self.id_format,
+                    id_value,
+                    id_code,
+                    status,
+                    pick(self.group_ids),
+                    name,
+                    company,
+                    email,
+                    country.code,
+                    CURRENCY.get(country.code, "EUR"),
+                    LANGUAGE.get(country.code, "en"),
+                    rng.random() < 0.03,
+                    tax_id,
+                    "paper" if rng.random() < 0.05 else "email",
+                    rng.random() < 0.85,
+                    rng.random() < 0.95,
+                    rng.random() < 0.95,
+                    created,
+                    created,
+                    search_text,
+                )
+            )
+        return batch
+
+
+# --- Loading ------------------------------------------------------------------------------------
+
+
+def client_groups() -> list[int]:
+    """The ids of the demo's client groups, created when missing."""
+    return [ClientGroup.objects.get_or_create(name=n, defaults={"color": c})[0].pk for n, c in GROUPS]
+
+
+def _take_id_values(count: int) -> list[int]:
+    """Take `count` numbers of the client id series at once (row-locked, like clients.actions._next_id_value)."""
+    id_format = settings.CLIENTDESK_CLIENT_ID_FORMAT
+    series = f"client:{id_format}"
+    start, step = settings.CLIENTDESK_CLIENT_ID_START, settings.CLIENTDESK_CLIENT_ID_INCREMENT
+    with transaction.atomic():
+        IdSequence.objects.get_or_create(name=series, defaults={"last_value": start - step})
+        sequence = IdSequence.objects.select_for_update().get(name=series)
+        used = Client.objects.filter(id_format=id_format).aggregate(m=Max("id_value"))["m"]
+        last = max(sequence.last_value, used if used is not None else start - step)
+        sequence.last_value = last + step * count
+        sequence.save(update_fields=["last_value"])
+    return list(range(last + step, last + step * count + 1, step))
+
+
+def _take_ids(model: Any, count: int) -> list[int]:
+    """Take `count` consecutive primary keys of `model` (its table locked meanwhile, so nobody takes one between)."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), nextval(pg_get_serial_sequence(%s, 'id')) + %s)",
+                    [table, table, count - 1],
+                )
+                last = cursor.fetchone()[0]
+            return list(range(last - count + 1, last + 1))
+        first = (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1  # SQLite: the writer lock is ours
+        return list(range(first, first + count))
+
+
+def _copy(cursor: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _write_postgres(batch: Batch) -> None:
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor, for COPY
+        _copy(raw, Client._meta.db_table, CLIENT_COLUMNS, batch.clients)
+        _copy(raw, Contact._meta.db_table, CONTACT_COLUMNS, batch.contacts)
+        _copy(raw, PhoneNumber._meta.db_table, PHONE_COLUMNS, batch.phones)
+
+
+def _write_sqlite(batch: Batch) -> None:
+    Client.objects.bulk_create([Client(**dict(zip(CLIENT_COLUMNS, row, strict=True))) for row in batch.clients])
+    Contact.objects.bulk_create([Contact(**dict(zip(CONTACT_COLUMNS, row, strict=True))) for row in batch.contacts])
+    PhoneNumber.objects.bulk_create([PhoneNumber(**dict(zip(PHONE_COLUMNS, row, strict=True))) for row in batch.phones])
+
+
+def _secondary_indexes() -> dict[str, str]:
+    """name -> CREATE INDEX statement of the clients_client indexes rebuilt after a bulk load."""
+    statements = {
+        name: f"CREATE INDEX IF NOT EXISTS {name} ON clients_client USING gin ({expression})"
+        for name, expression in TRIGRAM_INDEXES.items()
+    }
+    with connection.schema_editor(collect_sql=True, atomic=False) as editor:
+        for index in Client._meta.indexes:
+            statements[index.name] = str(index.create_sql(Client, editor))
+    return statements
+
+
+def _existing_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [Client._meta.db_table])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def drop_indexes() -> list[str]:
+    """Drop the trigram and secondary indexes of clients_client (PostgreSQL); their names."""
+    names = [name for name in _secondary_indexes() if name in _existing_indexes()]
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+    return names
+
+
+def _build(statement: str, work_mem: str) -> None:
+    conn = connections.create_connection("default")
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(f"SET maintenance_work_mem = '{work_mem}'")
+            cursor.execute(statement)
+    finally:
+        conn.close()
+
+
+def create_indexes(*, work_mem: str = "1GB", workers: int = 2) -> list[str]:
+    """Create the missing trigram and secondary indexes of clients_client, the biggest first, in parallel."""
+    existing = _existing_indexes()
+    todo = [(name, sql) for name, sql in _secondary_indexes().items() if name not in existing]
+    todo.sort(key=lambda item: item[0] != "client_search_text_trgm")  # the longest build starts first
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(_build, sql, work_mem) for _, sql in todo]:
+            future.result()
+    return [name for name, _ in todo]
+
+
+def _batches(factory: RowFactory, clients: int, batch_size: int) -> Iterator[Batch]:
+    """The rows of every batch, made in a thread of their own while the previous batch loads."""
+    client_ids, contact_ids = _take_ids(Client, clients), _take_ids(Contact, 2 * clients)
+    id_values = _take_id_values(clients) if clients else []
+    made: queue.Queue[Batch | BaseException | None] = queue.Queue(maxsize=2)
+
+    def make() -> None:
+        try:
+            for start in range(0, clients, batch_size):
+                end = min(start + batch_size, clients)
+                made.put(
+                    factory.batch(
+                        client_ids=client_ids[start:end],
+                        contact_ids=contact_ids[2 * start : 2 * end],
+                        id_values=id_values[start:end],
+                    )
+                )
+            made.put(None)
+        except BaseException as exc:  # handed over to the loading thread
+            made.put(exc)
+
+    threading.Thread(target=make, daemon=True, name="bench-seed-rows").start()
+    while (item := made.get()) is not None:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
+def seed(
+    *, clients: int, batch_size: int = 10_000, seed: int = 1500, progress: Callable[[str], None] = print
+) -> dict[str, float]:
+    """Add `clients` clients with their contacts and numbers; the seconds each stage took."""
+    postgres = connection.vendor == "postgresql"
+    # Inside a transaction (tests) indexes are left alone: other connections could not build them.
+    rebuild = postgres and not connection.in_atomic_block
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    factory = RowFactory(seed=seed + Client.objects.count(), total=clients, groups=client_groups())
+    timings["prepare"] = time.perf_counter() - started
+    if rebuild:
+        create_indexes()  # a previous run stopped half-way may have left some dropped
+        dropped = drop_indexes()
+        progress(f"Dropped {len(dropped)} indexes of clients_client for the load.")
+    load_started = time.perf_counter()
+    done = 0
+    try:
+        for batch in _batches(factory, clients, max(1, batch_size)):
+            with transaction.atomic():
+                if postgres:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL synchronous_commit = off")
+                    _write_postgres(batch)
+                else:
+                    _write_sqlite(batch)
+            done += len(batch.clients)
+            progress(f"  {done:>10,} / {clients:,} clients  {time.perf_counter() - started:7.1f} s")
+        timings["load"] = time.perf_counter() - load_started
+    finally:
+        if rebuild:
+            index_started = time.perf_counter()
+            progress("Creating the indexes…")
+            created = create_indexes()
+            timings["indexes"] = time.perf_counter() - index_started
+            progress(f"Created {len(created)} indexes in {timings['indexes']:.1f} s.")
+    if postgres:
+        analyse_started = time.perf_counter()
+        # VACUUM too, when it can run (not inside a transaction): index-only scans need the visibility map.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        with connection.cursor() as cursor:
+            for model in (Client, Contact, PhoneNumber):
+                cursor.execute(f"{command} {model._meta.db_table}")
+        timings["analyze"] = time.perf_counter() - analyse_started
+    timings["total"] = time.perf_counter() - started
+    return timings
