@@ -120,23 +120,17 @@ def _exact(query: ParsedQuery) -> Q:
     return Q(id_code__in=sorted({code, code.upper(), code.lower()}))
 
 
-def _ranked_window(query: ParsedQuery, window: int) -> QuerySet[Client]:
-    """Window `window` of the matches, ranked: exact id code, exact email, then similarity.
+def _ranked(query: ParsedQuery, ids: list[int], *, with_exact: bool) -> list[Client]:
+    """The clients `ids` (plus, when asked, the exact id-code hits), best first.
 
-    Ranking costs ~35 µs a row on PostgreSQL (trigram similarity of the whole search text), so
-    only RANK_WINDOW matches, taken in table order (the trigram index gives no other order), are
-    ranked together. The exact hits always rank in window 0, on top of its RANK_WINDOW matches.
+    Exact id code, then exact email, then similarity. Ranking costs ~35 µs a row on PostgreSQL
+    (trigram similarity of the whole search text), so it only ever sees RANK_WINDOW rows, fetched
+    by primary key: the trigram index has already been read once, by `_match_ids`.
     """
     exact = _exact(query)
-    start = window * RANK_WINDOW
-    candidates = _matching(query).exclude(exact).order_by().values("pk")[start : start + RANK_WINDOW]
-    if window > 0:
-        qs = Client.objects.filter(pk__in=candidates)
-    elif connection.vendor == "postgresql":
-        # A UNION keeps both sides on their indexes (an OR would scan the table).
-        qs = Client.objects.filter(pk__in=candidates.union(Client.objects.filter(exact).order_by().values("pk")))
-    else:
-        qs = Client.objects.filter(Q(pk__in=candidates) | exact)
+    qs = (
+        Client.objects.filter(Q(pk__in=ids) | exact) if with_exact else Client.objects.filter(pk__in=ids).exclude(exact)
+    )
     qs = qs.select_related("group").only(*LIST_COLUMNS, "group__name", "group__color")
     raw = query.raw.strip()
     email_match = (
@@ -153,51 +147,76 @@ def _ranked_window(query: ParsedQuery, window: int) -> QuerySet[Client]:
         qs = qs.annotate(similarity=TrigramWordSimilarity(query.text, "search_text"))
         order.append("-similarity")
     order += ["name", "id"]
-    return qs.order_by(*order)
+    return list(qs.order_by(*order))
 
 
-def client_search(raw: str, *, limit: int = 20, offset: int = 0) -> list[Client]:
-    """Clients matching the search box, best first: exact id code, exact email, then similarity.
-
-    One query while `offset + limit` stays within the first window (RANK_WINDOW results, the first
-    pages); deeper pages take a count of the exact hits and one query per window they touch.
-    """
-    if limit <= 0:
-        return []
-    query = parse_query(raw)
-    end = offset + limit
-    # Window 0 holds RANK_WINDOW matches plus the exact hits; later windows RANK_WINDOW matches each.
-    extra = Client.objects.filter(_exact(query)).count() if end > RANK_WINDOW else 0
-    hits: list[Client] = []
-    position = offset
-    while position < end:
-        if position < RANK_WINDOW + extra:
-            window, start, size = 0, 0, RANK_WINDOW + extra
-        else:
-            window = (position - extra) // RANK_WINDOW
-            start, size = window * RANK_WINDOW + extra, RANK_WINDOW
-        stop = min(end, start + size)
-        rows = list(_ranked_window(query, window)[position - start : stop - start])
-        hits += rows
-        if len(rows) < stop - position:
-            break  # no more matches
-        position = stop
-    return hits
-
-
-def client_search_count(raw: str, *, cap: int = SEARCH_CAP) -> int:
-    """How many clients match, counted up to `cap` + 1 (a common surname at scale needs no exact total)."""
-    query = parse_query(raw)
+def _match_ids(query: ParsedQuery, limit: int) -> list[int]:
+    """The ids of up to `limit` matching clients, in table order: one read of the trigram index."""
     qs = _matching(query)
     # The planner's estimate for LIKE '%...%' comes from a 100-value histogram and is often several
-    # times too high; it then scans the table hoping to find cap + 1 rows early, which at 1-2 % of
+    # times too high; it then scans the table hoping to find `limit` rows early, which at 1-2 % of
     # a million clients takes 3-5x the trigram index. Repeating each term as STRPOS changes no
     # result and lowers the estimate, so the index is used unless the term is very common.
     # (_matching already checks punctuated terms with STRPOS.)
     for term in query.terms:
         if _indexed_parts(term) == [term]:
             qs = qs.filter(_holds(term))
-    return qs.order_by().values("id")[: cap + 1].count()
+    return list(qs.order_by().values_list("id", flat=True)[:limit])
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of a search: the hits, and how many clients match (up to SEARCH_CAP + 1)."""
+
+    total: int
+    hits: list[Client]
+
+
+def client_search_page(raw: str, *, offset: int = 0, limit: int = 20, cap: int = SEARCH_CAP) -> SearchResults:
+    """Clients matching the search box, best first, with the (capped) number of matches.
+
+    Two queries for the first RANK_WINDOW results: the matching ids (which also give the count),
+    then those rows ranked. Deeper pages rank RANK_WINDOW ids at a time, so every match shows
+    exactly once across pages; the exact id-code hits always lead the first window.
+    """
+    query = parse_query(raw)
+    if not query.text or limit <= 0:
+        return SearchResults(0, [])
+    end = offset + limit
+    ids = _match_ids(query, max(cap + 1, RANK_WINDOW))
+    total = len(ids)
+    exact_ids = set(Client.objects.filter(_exact(query)).values_list("pk", flat=True)) if end > RANK_WINDOW else set()
+    first = ids[:RANK_WINDOW]
+    rest = [pk for pk in ids[RANK_WINDOW:] if pk not in exact_ids]
+    extra = len(exact_ids - set(first))
+    hits: list[Client] = []
+    position = offset
+    while position < end:
+        if position < RANK_WINDOW + extra:
+            window = _ranked(query, first, with_exact=True)
+            start = 0
+        else:
+            index = (position - RANK_WINDOW - extra) // RANK_WINDOW
+            start = RANK_WINDOW + extra + index * RANK_WINDOW
+            chunk = rest[index * RANK_WINDOW : (index + 1) * RANK_WINDOW]
+            window = _ranked(query, chunk, with_exact=False) if chunk else []
+        rows = window[position - start : end - start]
+        hits += rows
+        if not rows or start + len(window) >= end or len(window) < RANK_WINDOW:
+            break
+        position = start + len(window)
+    return SearchResults(total, hits)
+
+
+def client_search(raw: str, *, limit: int = 20, offset: int = 0) -> list[Client]:
+    """Clients matching the search box, best first (see `client_search_page`)."""
+    return client_search_page(raw, offset=offset, limit=limit, cap=offset + limit).hits
+
+
+def client_search_count(raw: str, *, cap: int = SEARCH_CAP) -> int:
+    """How many clients match, counted up to `cap` + 1 (a common surname at scale needs no exact total)."""
+    query = parse_query(raw)
+    return len(_match_ids(query, cap + 1)) if query.text else 0
 
 
 def client_profile_queryset() -> QuerySet[Client]:

@@ -20,7 +20,7 @@ from clientdesk.contacts.phones import display as phone_display
 from clientdesk.core.access import permission_required, require
 from clientdesk.core.forms import apply_validation_error
 from clientdesk.core.http import is_htmx, redirect_or_htmx
-from clientdesk.core.pagination import paginate
+from clientdesk.core.pagination import KnownCountPaginator, paginate
 
 PAGE_SIZE = settings.CLIENTDESK_PAGE_SIZE
 
@@ -200,9 +200,18 @@ def client_search(request: HttpRequest) -> HttpResponse:
     if is_htmx(request) and request.htmx.target == "search-suggest":  # type: ignore[attr-defined]
         hits = queries.client_search(q, limit=8) if q.strip() else []
         return render(request, "clients/search.html#suggest", {"q": q, "hits": hits})
-    total = queries.client_search_count(q) if q.strip() else 0
-    page = paginate(request, range(min(total, 1000)), PAGE_SIZE)
-    hits = queries.client_search(q, limit=PAGE_SIZE, offset=page.start_index() - 1) if total else []
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    results = queries.client_search_page(q, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    total = results.total
+    paginator = KnownCountPaginator(range(0), PAGE_SIZE, count=min(total, queries.SEARCH_CAP))
+    if total and number > paginator.num_pages:  # past the end: show the last page
+        number = paginator.num_pages
+        results = queries.client_search_page(q, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    page = paginator.page(number)
+    hits = results.hits
     if total == 1 and page.number == 1:
         return redirect_or_htmx(request, hits[0].get_absolute_url())
     return render(

@@ -101,9 +101,15 @@ def test_search_count_is_capped(make_client):
     assert queries.client_search_count("smithers", cap=2) == 3
 
 
-def test_search_runs_one_query(people, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        queries.client_search("lovelace")
+def test_search_reads_the_index_once_then_ranks_by_primary_key(people, django_assert_num_queries):
+    with django_assert_num_queries(2) as captured:
+        results = queries.client_search_page("lovelace")
+    assert results.total == 2
+    first, second = (q["sql"].upper() for q in captured.captured_queries)
+    assert 'SEARCH_TEXT" LIKE' in first or 'SEARCH_TEXT"::TEXT LIKE' in first
+    assert 'SEARCH_TEXT" LIKE' not in second
+    assert 'SEARCH_TEXT"::TEXT LIKE' not in second
+    assert '"ID" IN (' in second
 
 
 def test_search_uses_the_trigram_index_on_postgresql(people):

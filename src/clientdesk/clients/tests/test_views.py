@@ -304,6 +304,19 @@ def test_several_results_are_listed(login_as, readonly, make_client):
     assert "2 clients found" in html
 
 
+def test_search_results_page_through_every_match_once(login_as, readonly, make_client):
+    made = {make_client(last_name="Pagewise").email for _ in range(25)}
+    web = login_as(readonly)
+    first = web.get(reverse("clients:client_search"), {"q": "pagewise"}).content.decode()
+    second = web.get(reverse("clients:client_search"), {"q": "pagewise", "page": 2}).content.decode()
+    beyond = web.get(reverse("clients:client_search"), {"q": "pagewise", "page": 9}).content.decode()
+    assert "25 clients found" in first
+    assert "Page 1 of 2" in first
+    shown = [e for e in made if e in first] + [e for e in made if e in second]
+    assert sorted(shown) == sorted(made)
+    assert "Page 2 of 2" in beyond
+
+
 def test_typeahead_returns_at_most_eight_hits(login_as, readonly, make_client):
     for _ in range(10):
         make_client(last_name="Manyfold")
