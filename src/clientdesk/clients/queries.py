@@ -70,8 +70,9 @@ def client_list(*, status: str, filters: ClientFilters, sort: str) -> QuerySet[C
     return qs.order_by(*[f"-{col}" if descending else col for col in SORTS[sort.lstrip("-")]])
 
 
-# A search counts (and pages through) at most SEARCH_CAP matches and ranks them RANK_WINDOW at a time.
-SEARCH_CAP = 1000
+# A search counts (and pages through) at most SEARCH_CAP matches (10 pages: a reader refines the
+# query before that; a limit this low also lets a very common word stop the scan early) and ranks them RANK_WINDOW at a time.
+SEARCH_CAP = 200
 RANK_WINDOW = 100
 _NOT_WORD = re.compile(r"[\W_]+")
 

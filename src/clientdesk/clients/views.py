@@ -217,7 +217,14 @@ def client_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clients/search.html",
-        {"q": q, "query_string": urlencode({"q": q}), "hits": hits, "page": page, "total": total},
+        {
+            "q": q,
+            "query_string": urlencode({"q": q}),
+            "hits": hits,
+            "page": page,
+            "total": total,
+            "cap": queries.SEARCH_CAP,
+        },
     )
 
 
