@@ -71,7 +71,8 @@ def client_list(*, status: str, filters: ClientFilters, sort: str) -> QuerySet[C
 
 
 # A search counts (and pages through) at most SEARCH_CAP matches (10 pages: a reader refines the
-# query before that; a limit this low also lets a very common word stop the scan early) and ranks them RANK_WINDOW at a time.
+# query before that; a limit this low also lets a very common word stop the scan early), and
+# ranks them RANK_WINDOW at a time.
 SEARCH_CAP = 200
 RANK_WINDOW = 100
 _NOT_WORD = re.compile(r"[\W_]+")
