@@ -39,8 +39,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks run on DATABASE_URL, or on their own SQLite file (never the demo's).
 bench: install
-	$(BIN)/clientdesk bench seed --clients $${CLIENTS:-10000}
+	export CLIENTDESK_HTTPS=0 DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3}; \
+	$(BIN)/clientdesk migrate --no-input -v 0 && \
+	$(BIN)/clientdesk bench seed --clients $${CLIENTS:-10000} && \
 	$(BIN)/clientdesk bench search --json var/bench-search.json
 
 clean:
