@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Max
 
+from clientdesk.clients.actions import CONTACT_FIELDS
 from clientdesk.clients.models import Client, ClientGroup, ClientStatus, GroupColor, IdSequence
 from clientdesk.clients.search import SEPARATOR, normalise
 from clientdesk.contacts.models import Contact, ContactType, PhoneNumber, PhoneType
@@ -72,24 +73,8 @@ CLIENT_COLUMNS = (
     "updated_at",
     "search_text",
 )
-CONTACT_COLUMNS = (
-    "id",
-    "client_id",
-    "contact_type",
-    "first_name",
-    "last_name",
-    "title",
-    "company",
-    "email",
-    "address1",
-    "address2",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "created_at",
-    "updated_at",
-)
+# The contact fields in the order the actions list them (first name … postal code, country).
+CONTACT_COLUMNS = ("id", "client_id", "contact_type", *CONTACT_FIELDS, "created_at", "updated_at")
 PHONE_COLUMNS = ("contact_id", "type", "location", "number", "position")
 
 
