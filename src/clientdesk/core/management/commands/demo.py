@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from clientdesk import audit
 from clientdesk.accounts.models import User
 from clientdesk.accounts.roles import ADMIN, sync_roles
 from clientdesk.clients.actions import ClientData, ContactData, PhoneData, client_create
@@ -32,17 +33,25 @@ class Command(BaseCommand):
         admin = User.objects.filter(email=DEMO_EMAIL).first()
         if admin is None or not login_file.exists():
             password = secrets.token_urlsafe(12)
-            if admin is None:
-                admin = User.objects.create_user(email=DEMO_EMAIL, password=password, full_name="Demo Admin")
-            else:
-                admin.set_password(password)
-                admin.save(update_fields=["password"])
-            admin.groups.add(Group.objects.get(name=ADMIN))
+            with transaction.atomic():
+                if admin is None:
+                    admin = User.objects.create_user(email=DEMO_EMAIL, password=password, full_name="Demo Admin")
+                    audit.record(actor=None, action="user.create", target=admin, changes={"email": [None, DEMO_EMAIL]})
+                else:
+                    admin.set_password(password)
+                    admin.save(update_fields=["password"])
+                    audit.record(actor=None, action="auth.password_reset", target=admin)
+                admin.groups.add(Group.objects.get(name=ADMIN))
             login_file.write_text(password)
             login_file.chmod(0o600)
         password = login_file.read_text().strip()
 
-        groups = [ClientGroup.objects.get_or_create(name=n, defaults={"color": c})[0] for n, c in GROUPS]
+        groups = []
+        for name, color in GROUPS:
+            group, created = ClientGroup.objects.get_or_create(name=name, defaults={"color": color})
+            if created:
+                audit.record(actor=None, action="client_group.create", target=group, changes={"name": [None, name]})
+            groups.append(group)
         existing = Client.objects.count()
         if existing == 0:
             rng = random.Random(1500)
