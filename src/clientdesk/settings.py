@@ -71,8 +71,6 @@ INSTALLED_APPS = [
     "clientdesk.accounts",
     "clientdesk.audit",
     "clientdesk.clients",
-    "clientdesk.contacts",
-    "clientdesk.benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "clientdesk.core.contract.menu",
             ],
         },
     },

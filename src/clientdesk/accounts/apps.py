@@ -1,13 +1,18 @@
-from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from clientdesk.core.contract import DeskApp
 
-class AccountsConfig(AppConfig):
+
+class AccountsConfig(DeskApp):
+    """Staff accounts, sign-in, two-factor and the shipped roles."""
+
     name = "clientdesk.accounts"
     label = "accounts"
     verbose_name = "Staff accounts"
+    demo_seeder = "clientdesk.accounts.demo.seed"
 
     def ready(self) -> None:
+        super().ready()
         from clientdesk.accounts.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="clientdesk.accounts.sync_roles")

@@ -36,6 +36,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()
+    audit_redacted: ClassVar[frozenset[str]] = frozenset({"password"})
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

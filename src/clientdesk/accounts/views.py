@@ -6,8 +6,9 @@ from typing import Any
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +19,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clientdesk.accounts import actions, throttle
-from clientdesk.accounts.forms import PasswordConfirmForm, SignInForm, StyledPasswordChangeForm, TokenForm
+from clientdesk.accounts.forms import (
+    PasswordConfirmForm,
+    SignInForm,
+    StyledPasswordChangeForm,
+    TokenForm,
+    check_password_entry,
+    locked_message,
+)
 from clientdesk.accounts.models import User
 from clientdesk.core.http import client_ip, safe_next
 
@@ -29,9 +37,25 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 def _finish_sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
     login(request, user, backend=BACKEND)
-    throttle.register_success(user.email)
-    actions.user_signed_in(user=user)
+    actions.user_signed_in(actor=user)
     return redirect(next_url)
+
+
+def _authenticate(request: HttpRequest, form: SignInForm) -> User | None:
+    """The staff member the form's email and password name; throttled before any password is hashed."""
+    email, password = form.cleaned_data["email"], form.cleaned_data["password"]
+    ip = client_ip(request)
+    if until := throttle.locked_until(email, ip):
+        form.add_error(None, ValidationError(locked_message(until), code="locked"))
+        return None
+    user = authenticate(request, username=email, password=password)
+    if not isinstance(user, User):
+        actions.user_sign_in_failed(actor=None, email=email, ip=ip)
+        form.add_error(
+            None, ValidationError("That email and password do not match an active staff account.", code="invalid")
+        )
+        return None
+    return user
 
 
 @login_not_required
@@ -44,9 +68,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, reverse("clients:client_list"))
     if request.user.is_authenticated and request.method == "GET":
         return redirect(next_url)
-    form = SignInForm(request, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.user
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and (user := _authenticate(request, form)):
         if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             request.session.cycle_key()
             request.session[PENDING] = {"user": user.pk, "at": time.time(), "next": next_url}
@@ -82,8 +105,7 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
             del request.session[PENDING]
             return _finish_sign_in(request, user, pending["next"])
         else:
-            locked = throttle.register_failure(user.email, ip)
-            actions.user_sign_in_failed(email=user.email, locked=locked)
+            actions.user_sign_in_failed(actor=None, email=user.email, ip=ip)
             form.add_error("token", "That code is not right, or it has expired. Try the current one.")
     return render(
         request, "accounts/sign_in_verify.html", {"form": form}, status=200 if request.method == "GET" else 400
@@ -92,7 +114,8 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    actions.user_signed_out(user=request.user)
+    if isinstance(request.user, User):
+        actions.user_signed_out(actor=request.user)
     logout(request)
     messages.info(request, "You are signed out.")
     return redirect("accounts:sign_in")
@@ -101,11 +124,15 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = StyledPasswordChangeForm(request, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        actions.user_password_change(
-            actor=request.user, request=request, new_password=form.cleaned_data["new_password1"]
-        )  # type: ignore[arg-type]
+    user: User = request.user  # type: ignore[assignment]
+    form = StyledPasswordChangeForm(user, request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and check_password_entry(request, form, "old_password", form.error_messages["password_incorrect"])
+    ):
+        actions.user_password_change(actor=user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
         messages.success(request, "Your password was changed.")
         return redirect("accounts:security")
     return render(
@@ -127,7 +154,7 @@ def security(request: HttpRequest) -> HttpResponse:
     pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     step = request.POST.get("step")
     token_form = TokenForm(request.POST if step == "confirm" else None)
-    password_form = PasswordConfirmForm(request, request.POST if step == "disable" else None)
+    password_form = PasswordConfirmForm(request.POST if step == "disable" else None)
     status = 200
     if step == "start" and not confirmed:
         pending = actions.totp_device_start(actor=user)
@@ -139,7 +166,12 @@ def security(request: HttpRequest) -> HttpResponse:
             "token", "That code does not match. Check the time on your phone and try the current code."
         )
         status = 400
-    elif step == "disable" and confirmed and password_form.is_valid():
+    elif (
+        step == "disable"
+        and confirmed
+        and password_form.is_valid()
+        and check_password_entry(request, password_form, "password")
+    ):
         actions.totp_disable(actor=user)
         messages.success(request, "Two-factor sign-in is off.")
         return redirect("accounts:security")

@@ -1,12 +1,27 @@
-"""Audit log. `audit.record(...)` is the only writer of AuditEvent (see audit/log.py)."""
+"""Audit log. Writes go through actions (`@audit.action`) and `audit.record`, the only writer of AuditEvent."""
 
-from typing import Any
+from clientdesk.audit.codes import AuditCode
+from clientdesk.audit.log import (
+    REDACTED,
+    Actor,
+    MissingAuditEventError,
+    action,
+    after_commit,
+    diff,
+    nothing_changed,
+    record,
+    snapshot,
+)
 
-
-def __getattr__(name: str) -> Any:
-    # Lazy, so `from clientdesk import audit` works before the app registry is ready.
-    if name in {"record", "diff", "snapshot"}:
-        from clientdesk.audit import log
-
-        return getattr(log, name)
-    raise AttributeError(name)
+__all__ = [
+    "REDACTED",
+    "Actor",
+    "AuditCode",
+    "MissingAuditEventError",
+    "action",
+    "after_commit",
+    "diff",
+    "nothing_changed",
+    "record",
+    "snapshot",
+]

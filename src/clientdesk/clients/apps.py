@@ -1,7 +1,46 @@
-from django.apps import AppConfig
+from clientdesk.core.contract import AccountAction, DeskApp, MenuItem, ProfileWidget, Role
 
 
-class ClientsConfig(AppConfig):
+class ClientsConfig(DeskApp):
+    """The client aggregate: clients, their groups, contacts and phone numbers; search; the profile."""
+
     name = "clientdesk.clients"
     label = "clients"
     verbose_name = "Clients"
+    role_permissions = {
+        Role.BILLING: ["view_client", "add_client", "change_client", "change_client_status"],
+        Role.SUPPORT: ["view_client", "change_client"],
+        Role.READ_ONLY: ["view_client"],
+    }
+    menu = [
+        MenuItem(label="Clients", url_name="clients:client_list", permission="clients.view_client", order=10),
+        MenuItem(label="Add client", url_name="clients:client_add", permission="clients.add_client", order=20),
+    ]
+    profile_widgets = [
+        ProfileWidget(
+            name="contacts",
+            title="Contacts",
+            url_name="clients:client_contacts",
+            permission="clients.view_client",
+            column="side",
+            order=10,
+        ),
+        ProfileWidget(
+            name="activity",
+            title="Recent activity",
+            url_name="clients:client_activity",
+            permission="audit.view_auditevent",
+            order=1000,
+            link_label="Full history",
+            link_url_name="clients:client_history",
+        ),
+    ]
+    account_actions = [
+        AccountAction(
+            label="Edit client", url_name="clients:client_edit", permission="clients.change_client", order=10
+        ),
+        AccountAction(
+            label="History", url_name="clients:client_history", permission="audit.view_auditevent", order=900
+        ),
+    ]
+    demo_seeder = "clientdesk.clients.demo.seed"

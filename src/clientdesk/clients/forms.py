@@ -4,18 +4,26 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.forms import fields_for_model, formset_factory
 from django.urls import reverse
 
 from clientdesk.clients.actions import CLIENT_FIELDS, CONTACT_FIELDS, ClientData, ContactData, PhoneData
-from clientdesk.clients.models import Client, ClientGroup, ClientStatus
-from clientdesk.contacts.models import Contact, PhoneLocation, PhoneType
+from clientdesk.clients.models import Client, ClientGroup, ClientStatus, Contact, PhoneLocation, PhoneType
 from clientdesk.core import geo
 from clientdesk.core.forms import StyledFormMixin
 
+LOADED_SALT = "clientdesk.clients.client_edit.loaded"
+
 
 class ClientForm(StyledFormMixin, forms.Form):
-    """The primary contact's fields plus the client's settings (Add client / Edit client)."""
+    """The primary contact's fields plus the client's settings (Add client / Edit client).
+
+    An edit form carries, signed, what it was loaded with (`loaded`), so the save applies only the
+    fields the staff member changed and refuses one someone else changed meanwhile.
+    """
+
+    loaded = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -35,27 +43,7 @@ class ClientForm(StyledFormMixin, forms.Form):
         )
         self.fields["language"] = forms.ChoiceField(choices=settings.CLIENTDESK_LANGUAGES)
         self.fields["email"].widget.attrs["autocomplete"] = "off"
-        self.order_fields(
-            [
-                "first_name",
-                "last_name",
-                "company",
-                "title",
-                "email",
-                "address1",
-                "address2",
-                "city",
-                "country",
-                "state",
-                "postal_code",
-                "group",
-                "currency",
-                "language",
-                "tax_exempt",
-                "tax_id",
-                "invoice_method",
-            ]
-        )
+        self.order_fields([*CONTACT_FIELDS, *CLIENT_FIELDS])
         self.style_widgets()
         self.fields["country"].widget.attrs.update(
             {
@@ -67,12 +55,30 @@ class ClientForm(StyledFormMixin, forms.Form):
         )
 
     @classmethod
-    def initial_for(cls, client: Client, contact: Contact) -> dict[str, Any]:
-        """Form values showing an existing client and its primary contact."""
+    def initial_for(cls, client: Client, contact: Contact, *, state: dict[str, Any]) -> dict[str, Any]:
+        """Form values showing an existing client and its primary contact, loaded as `state`."""
         return {
             **{name: getattr(contact, name) for name in CONTACT_FIELDS},
             **{name: getattr(client, name) for name in CLIENT_FIELDS},
+            "loaded": cls.sign(state),
         }
+
+    @staticmethod
+    def sign(state: dict[str, Any]) -> str:
+        """`state` as the hidden field carries it."""
+        return signing.dumps(state, salt=LOADED_SALT, compress=True)
+
+    def loaded_state(self) -> dict[str, Any] | None:
+        """What the edit form was loaded with; None when it carries nothing (then every field counts)."""
+        value = self.cleaned_data.get("loaded") or ""
+        if not value:
+            return None
+        try:
+            state = signing.loads(value, salt=LOADED_SALT)
+        except signing.BadSignature:
+            self.add_error(None, "This form could not be read back. Reload the page and make your change again.")
+            return None
+        return state if isinstance(state, dict) else None
 
     def client_data(self) -> ClientData:
         return ClientData(**{name: self.cleaned_data[name] for name in CLIENT_FIELDS})

@@ -8,9 +8,8 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefet
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
 
-from clientdesk.clients.models import Client, ClientStatus
+from clientdesk.clients.models import Client, ClientStatus, Contact, ContactType
 from clientdesk.clients.search import MIN_SUBSTRING, ParsedQuery, parse_query
-from clientdesk.contacts.models import Contact, ContactType
 
 SORTS = {
     "id": ("id_value", "id"),

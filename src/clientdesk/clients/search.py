@@ -24,7 +24,7 @@ def normalise(text: str) -> str:
 
 def build_search_text(id_code: str, contacts: Iterable[object]) -> str:
     """The search text of a client from its id code and contacts (with `phone_numbers` loaded)."""
-    from clientdesk.contacts.phones import search_digits
+    from clientdesk.clients.phones import search_digits
 
     parts = [id_code]
     for contact in contacts:

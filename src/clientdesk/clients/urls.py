@@ -12,5 +12,7 @@ urlpatterns = [
     path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
     path("clients/<int:pk>/status/", views.client_status, name="client_status"),
     path("clients/<int:pk>/history/", views.client_history, name="client_history"),
+    path("clients/<int:pk>/contacts/", views.client_contacts, name="client_contacts"),
+    path("clients/<int:pk>/activity/", views.client_activity, name="client_activity"),
     path("search/", views.client_search, name="client_search"),
 ]

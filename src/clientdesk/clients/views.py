@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientdesk.audit.models import AuditEvent
+from clientdesk.audit import queries as audit_queries
 from clientdesk.clients import actions, queries
 from clientdesk.clients.access import get_client_for
 from clientdesk.clients.forms import ClientFilterForm, ClientForm, phone_data, phone_formset, state_choices
-from clientdesk.clients.models import ClientStatus
-from clientdesk.contacts.phones import display as phone_display
+from clientdesk.clients.models import Client, ClientStatus
+from clientdesk.clients.phones import display as phone_display
+from clientdesk.core import contract
 from clientdesk.core.access import permission_required, require
 from clientdesk.core.forms import apply_validation_error
 from clientdesk.core.http import is_htmx, redirect_or_htmx
@@ -99,19 +100,18 @@ def client_add(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Edit client: the same fields as Add client."""
+    """Edit client: the same fields as Add client; only what the staff member changed is saved."""
     client = queries.attach_primary_contact(get_client_for(request, pk, perm="clients.change_client"))
     contact = client.primary_contact  # type: ignore[attr-defined]
     template = "clients/client_form.html"
     context: dict[str, Any] = {"client": client}
     if request.method == "GET":
+        numbers = list(contact.phone_numbers.all())
         # International format: it stays right if the country is changed in the same edit.
-        initial = [
-            {"type": p.type, "location": p.location, "number": phone_display(p.number)}
-            for p in contact.phone_numbers.all()
-        ]
+        initial = [{"type": p.type, "location": p.location, "number": phone_display(p.number)} for p in numbers]
+        state = actions.client_state(client, contact, numbers)
         context |= {
-            "form": ClientForm(initial=ClientForm.initial_for(client, contact)),
+            "form": ClientForm(initial=ClientForm.initial_for(client, contact, state=state)),
             "phones": phone_formset(initial=initial),
         }
         return render(request, template, context)
@@ -120,47 +120,71 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
         context |= {"form": form, "phones": phone_formset(request.POST, add_row=True)}
         return _client_form_response(request, template, context)
     phones = phone_formset(request.POST)
-    if form.is_valid() and phones.is_valid():
+    status = 422
+    if form.is_valid() and phones.is_valid() and not form.errors:
+        base = form.loaded_state()
         try:
-            actions.client_update(
-                actor=request.user,
-                client=client,
-                data=form.client_data(),
-                contact=form.contact_data(),
-                phones=phone_data(phones),
-            )
+            if not form.errors:
+                actions.client_update(
+                    actor=request.user,
+                    client=client,
+                    data=form.client_data(),
+                    contact=form.contact_data(),
+                    phones=phone_data(phones),
+                    base=base,
+                )
+        except actions.EditConflictError as exc:
+            # Shown the current values, the staff member may save theirs over them on purpose.
+            data = request.POST.copy()
+            data["loaded"] = ClientForm.sign({**(base or {}), **exc.current})
+            form = ClientForm(data)
+            form.is_valid()
+            apply_validation_error(exc, form, rows=phones.forms, row_prefix="phones")
+            status = 409
         except ValidationError as exc:
             apply_validation_error(exc, form, rows=phones.forms, row_prefix="phones")
         else:
-            messages.success(request, f"Client #{client.id_code} was updated.")
-            return redirect(client)
+            if not form.errors:
+                messages.success(request, f"Client #{client.id_code} was updated.")
+                return redirect(client)
     context |= {"form": form, "phones": phones}
-    return render(request, template, context, status=422)
-
-
-WIDGETS = ("contacts", "activity")
+    return render(request, template, context, status=status)
 
 
 @require_GET
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The client profile. Widgets load (and page) on their own through htmx on this same URL."""
-    widget = request.GET.get("widget")
-    if is_htmx(request) and widget in WIDGETS:
-        client = get_client_for(request, pk, perm="clients.view_client")
-        return _widget(request, client, widget)
+    """The client profile: its details, then the widgets and Account Actions the desk apps declare."""
     client = get_client_for(request, pk, perm="clients.view_client", queryset=queries.client_profile_queryset())
     queries.attach_primary_contact(client)
-    return render(request, "clients/client_detail.html", {"client": client, "widgets": WIDGETS})
+    context = {
+        "client": client,
+        "widgets": contract.profile_widgets(request, client.pk),
+        "account_actions": contract.account_actions(request, client.pk),
+    }
+    return render(request, "clients/client_detail.html", context)
 
 
-def _widget(request: HttpRequest, client: Any, widget: str) -> HttpResponse:
-    if widget == "contacts":
-        page = paginate(request, queries.client_other_contacts(client), 10)
-        return render(request, "clients/client_detail.html#contacts", {"client": client, "page": page})
+def _widget(request: HttpRequest, client: Client, name: str, page: Any) -> HttpResponse:
+    """A profile widget: its card body for htmx (the profile, its pagination), a page of its own otherwise."""
+    context = {"client": client, "page": page, "widget_name": name, "widget_url": request.path}
+    if is_htmx(request):
+        return render(request, f"clients/client_detail.html#{name}", context)
+    return render(request, "clients/client_widget.html", {**context, "partial": f"clients/client_detail.html#{name}"})
+
+
+@require_GET
+def client_contacts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Profile widget: the client's contacts besides the primary one, 10 a page."""
+    client = get_client_for(request, pk, perm="clients.view_client")
+    return _widget(request, client, "contacts", paginate(request, queries.client_other_contacts(client), 10))
+
+
+@require_GET
+def client_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    """Profile widget: the client's latest audit events, 5 a page."""
     require(request, "audit.view_auditevent")
-    events = AuditEvent.objects.filter(client_pk=client.pk).order_by("-created_at", "-id")
-    page = paginate(request, events, 5)
-    return render(request, "clients/client_detail.html#activity", {"client": client, "page": page})
+    client = get_client_for(request, pk, perm="clients.view_client")
+    return _widget(request, client, "activity", paginate(request, audit_queries.client_events(client.pk), 5))
 
 
 @require_POST
@@ -179,8 +203,7 @@ def client_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Every audit event of the client, newest first, paginated."""
     require(request, "audit.view_auditevent")
     client = get_client_for(request, pk, perm="clients.view_client")
-    events = AuditEvent.objects.filter(client_pk=client.pk).order_by("-created_at", "-id")
-    page = paginate(request, events, PAGE_SIZE)
+    page = paginate(request, audit_queries.client_events(client.pk), PAGE_SIZE)
     template = "clients/client_history.html#events" if is_htmx(request) else "clients/client_history.html"
     return render(request, template, {"client": client, "page": page})
 

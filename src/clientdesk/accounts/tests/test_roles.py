@@ -1,23 +1,27 @@
-"""The shipped roles: created by migrate, kept exactly in step with accounts/roles.py."""
+"""The shipped roles: created by migrate, synced from what the desk apps declare."""
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 
-from clientdesk.accounts import roles
-from clientdesk.accounts.roles import ADMIN, BILLING, OUR_APPS, READ_ONLY, ROLES, SUPPORT, sync_roles
+from clientdesk.accounts.events import AccountEvent
+from clientdesk.accounts.roles import declared, roles_sync
+from clientdesk.audit.models import AuditEvent
+from clientdesk.core.contract import Role, desk_apps
 
 pytestmark = pytest.mark.django_db
 
 
-def held(group_name):
-    group = Group.objects.get(name=group_name)
+def held(role):
+    group = Group.objects.get(name=role)
     return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
 
 
-def every_permission_of_our_apps():
+def every_permission_of_the_desk_apps():
+    labels = [app.label for app in desk_apps()]
     return {
         f"{p.content_type.app_label}.{p.codename}"
-        for p in Permission.objects.filter(content_type__app_label__in=OUR_APPS).select_related("content_type")
+        for p in Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type")
     }
 
 
@@ -26,66 +30,83 @@ def all_groups():
 
 
 def test_migrate_creates_the_shipped_roles():
-    assert set(Group.objects.values_list("name", flat=True)) == {ADMIN, BILLING, SUPPORT, READ_ONLY}
+    assert set(Group.objects.values_list("name", flat=True)) == {role.value for role in Role}
 
 
-@pytest.mark.parametrize("name", sorted(ROLES))
-def test_each_role_holds_exactly_its_listed_permissions(name):
-    assert held(name) == set(ROLES[name])
+def test_the_roles_hold_what_the_apps_declare():
+    assert held(Role.BILLING) == {
+        "clients.view_client",
+        "clients.add_client",
+        "clients.change_client",
+        "clients.change_client_status",
+        "audit.view_auditevent",
+    }
+    assert held(Role.SUPPORT) == {"clients.view_client", "clients.change_client", "audit.view_auditevent"}
 
 
-def test_admin_holds_every_permission_of_our_apps_and_nothing_else():
-    permissions = held(ADMIN)
-    assert permissions == every_permission_of_our_apps()
+@pytest.mark.parametrize("role", [Role.BILLING, Role.SUPPORT, Role.READ_ONLY])
+def test_each_role_holds_exactly_its_declared_permissions(role):
+    assert held(role) == declared()[role]
+
+
+def test_admin_holds_every_permission_of_the_desk_apps_and_nothing_else():
+    permissions = held(Role.ADMIN)
+    assert permissions == every_permission_of_the_desk_apps()
     assert {"clients.change_client_status", "audit.view_auditevent", "accounts.add_user"} <= permissions
     assert not any(name.startswith(("auth.", "sessions.", "otp_totp.")) for name in permissions)
 
 
 def test_read_only_may_look_but_not_change():
-    assert held(READ_ONLY) == {"clients.view_client", "audit.view_auditevent"}
+    assert held(Role.READ_ONLY) == {"clients.view_client", "audit.view_auditevent"}
 
 
-def test_sync_roles_is_idempotent():
+def test_roles_sync_is_idempotent_and_records_nothing_when_nothing_changed():
     before = all_groups()
-    sync_roles()
-    sync_roles()
+    events = AuditEvent.objects.count()
+    roles_sync(actor=None)
+    roles_sync(actor=None)
     assert all_groups() == before
-    assert Group.objects.count() == 4
+    assert Group.objects.count() == len(Role)
+    assert AuditEvent.objects.count() == events
 
 
-def test_sync_roles_puts_back_a_role_that_drifted():
-    billing = Group.objects.get(name=BILLING)
+def test_roles_sync_puts_back_a_role_that_drifted_and_records_what_it_changed():
+    billing = Group.objects.get(name=Role.BILLING)
     billing.permissions.remove(Permission.objects.get(codename="change_client_status"))
     billing.permissions.add(Permission.objects.get(codename="delete_client"))
-    Group.objects.get(name=ADMIN).permissions.clear()
+    Group.objects.get(name=Role.ADMIN).permissions.clear()
 
-    sync_roles()
+    roles_sync(actor=None)
 
-    assert held(BILLING) == set(ROLES[BILLING])
-    assert held(ADMIN) == every_permission_of_our_apps()
+    assert held(Role.BILLING) == declared()[Role.BILLING]
+    assert held(Role.ADMIN) == every_permission_of_the_desk_apps()
+    event = AuditEvent.objects.filter(action=AccountEvent.ROLES_SYNC).latest("id")
+    assert set(event.changes) == {Role.BILLING.value, Role.ADMIN.value}
+    before, after = event.changes[Role.BILLING.value]
+    assert "clients.delete_client" in before
+    assert "clients.change_client_status" in after
 
 
-def test_sync_roles_refuses_a_permission_that_does_not_exist(monkeypatch):
-    monkeypatch.setitem(roles.ROLES, BILLING, [*ROLES[BILLING], "clients.teleport_client"])
+def declare(monkeypatch, role, codenames, app="clients"):
+    config = apps.get_app_config(app)
+    monkeypatch.setattr(type(config), "role_permissions", {**config.role_permissions, role: codenames})
+
+
+def test_roles_sync_refuses_a_permission_that_does_not_exist(monkeypatch):
+    declare(monkeypatch, Role.BILLING, ["teleport_client"])
     with pytest.raises(LookupError, match="teleport_client"):
-        sync_roles()
+        roles_sync(actor=None)
 
 
-def test_sync_roles_refuses_a_permission_of_another_app_with_the_same_codename(monkeypatch):
-    monkeypatch.setitem(roles.ROLES, SUPPORT, ["audit.view_client"])
-    with pytest.raises(LookupError, match="view_client"):
-        sync_roles()
+def test_an_app_can_grant_only_its_own_permissions(monkeypatch):
+    declare(monkeypatch, Role.SUPPORT, ["view_client"], app="audit")
+    with pytest.raises(LookupError, match="audit', 'view_client"):
+        roles_sync(actor=None)
 
 
-def test_sync_roles_refuses_a_permission_name_without_its_app_with_a_lookup_error(monkeypatch):
-    monkeypatch.setitem(roles.ROLES, SUPPORT, ["view_client"])
-    with pytest.raises(LookupError, match="view_client"):
-        sync_roles()
-
-
-def test_sync_roles_with_an_unknown_permission_leaves_every_group_as_it_was(monkeypatch):
+def test_roles_sync_with_an_unknown_permission_leaves_every_group_as_it_was(monkeypatch):
     before = all_groups()
-    monkeypatch.setitem(roles.ROLES, "Auditor", ["audit.no_such_permission"])
+    declare(monkeypatch, Role.READ_ONLY, ["no_such_permission"])
     with pytest.raises(LookupError):
-        sync_roles()
+        roles_sync(actor=None)
     assert all_groups() == before

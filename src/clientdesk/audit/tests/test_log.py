@@ -6,13 +6,28 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from clientdesk import audit
+from clientdesk.audit.codes import AuditCode, label_for
 from clientdesk.audit.context import current_ip
-from clientdesk.audit.log import REDACTED, REDACTED_FIELDS
-from clientdesk.audit.models import ActorType
+from clientdesk.audit.log import REDACTED
+from clientdesk.audit.models import ActorType, AuditEvent
 
 pytestmark = pytest.mark.django_db
+
+
+class TestEvent(AuditCode):
+    __test__ = False  # an enum of codes, not a test class
+
+    THING = "test.thing", "Test thing happened"
+    OTHER = "test.other", "Other test thing"
+
+
+@audit.action(TestEvent.THING)
+def write(*, actor: audit.Actor, **kwargs):
+    """A minimal action: records one TestEvent.THING with what it is given."""
+    return audit.record(actor=actor, action=TestEvent.THING, **kwargs)
 
 
 class FakeToken:
@@ -45,7 +60,7 @@ def request_ip():
 
 
 def test_record_names_a_staff_member_as_the_actor(admin):
-    event = audit.record(actor=admin, action="test.thing")
+    event = write(actor=admin)
     event.refresh_from_db()
     assert event.actor_type == ActorType.USER
     assert event.actor_user == admin
@@ -54,7 +69,7 @@ def test_record_names_a_staff_member_as_the_actor(admin):
 
 
 def test_record_without_an_actor_is_the_system():
-    event = audit.record(actor=None, action="test.thing")
+    event = write(actor=None)
     event.refresh_from_db()
     assert event.actor_type == ActorType.SYSTEM
     assert event.actor_user is None
@@ -62,7 +77,7 @@ def test_record_without_an_actor_is_the_system():
 
 
 def test_record_names_an_api_token_and_the_member_who_owns_it(admin):
-    event = audit.record(actor=FakeToken(admin), action="test.thing")
+    event = write(actor=FakeToken(admin))
     event.refresh_from_db()
     assert event.actor_type == ActorType.TOKEN
     assert event.actor_user == admin
@@ -70,7 +85,7 @@ def test_record_names_an_api_token_and_the_member_who_owns_it(admin):
 
 
 def test_record_accepts_a_token_without_an_owner():
-    event = audit.record(actor=FakeToken(None, "orphan"), action="test.thing")
+    event = write(actor=FakeToken(None, "orphan"))
     event.refresh_from_db()
     assert event.actor_type == ActorType.TOKEN
     assert event.actor_user is None
@@ -79,7 +94,7 @@ def test_record_accepts_a_token_without_an_owner():
 
 def test_an_event_keeps_its_actor_label_after_the_member_is_deleted(make_staff):
     leaver = make_staff("leaver@staff.test")
-    event = audit.record(actor=leaver, action="test.thing")
+    event = write(actor=leaver)
     leaver.delete()
     event.refresh_from_db()
     assert event.actor_user is None
@@ -87,7 +102,7 @@ def test_an_event_keeps_its_actor_label_after_the_member_is_deleted(make_staff):
 
 
 def test_record_cuts_an_overlong_actor_label_to_fit():
-    event = audit.record(actor=FakeToken(None, "x" * 400), action="test.thing")
+    event = write(actor=FakeToken(None, "x" * 400))
     event.refresh_from_db()
     assert len(event.actor_label) == 255
 
@@ -97,7 +112,7 @@ def test_record_cuts_an_overlong_actor_label_to_fit():
 
 def test_record_snapshots_the_client_and_names_the_target(make_client, admin):
     client = make_client(first_name="Grace", last_name="Hopper")
-    event = audit.record(actor=admin, action="test.thing", client=client, target=admin)
+    event = write(actor=admin, client=client, target=admin)
     event.refresh_from_db()
     assert event.client_pk == client.pk
     assert event.client_code == client.id_code
@@ -109,17 +124,125 @@ def test_record_snapshots_the_client_and_names_the_target(make_client, admin):
 # --- Redaction ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key", sorted(REDACTED_FIELDS))
-def test_record_redacts_secret_fields(key):
-    secret = "4111111111111111"
-    event = audit.record(actor=None, action="test.thing", changes={key: [None, secret], "city": ["Oslo", "Bergen"]})
+def test_a_model_declares_which_of_its_fields_never_reach_the_log(admin):
+    admin.set_password("a new secret")
+    event = write(actor=None, target=admin, changes={"password": ["old", admin.password], "email": ["a", "b"]})
     event.refresh_from_db()
-    assert event.changes == {key: REDACTED, "city": ["Oslo", "Bergen"]}
+    assert event.changes == {"password": REDACTED, "email": ["a", "b"]}
+    assert audit.snapshot(admin, ["password", "email"]) == {"password": REDACTED, "email": admin.email}
+
+
+def test_an_action_can_redact_keys_of_its_own():
+    secret = "4111111111111111"
+    event = write(actor=None, changes={"card": [None, secret], "city": ["Oslo", "Bergen"]}, redact=["card"])
+    event.refresh_from_db()
+    assert event.changes == {"card": REDACTED, "city": ["Oslo", "Bergen"]}
     assert secret not in json.dumps(event.changes)
 
 
-def test_redaction_covers_passwords_and_card_data():
-    assert {"password", "number", "cvv"} <= REDACTED_FIELDS
+def test_a_field_is_not_hidden_for_its_bare_name():
+    # An invoice or ticket "number" is not a secret: only declared fields are redacted.
+    event = write(actor=None, changes={"number": ["INV-1", "INV-2"], "password": ["x", "y"]})
+    event.refresh_from_db()
+    assert event.changes == {"number": ["INV-1", "INV-2"], "password": ["x", "y"]}
+
+
+# --- The action decorator -----------------------------------------------------------------
+
+
+def test_record_outside_an_action_is_refused():
+    with pytest.raises(RuntimeError, match="inside an action"):
+        audit.record(actor=None, action=TestEvent.THING)
+    assert not AuditEvent.objects.filter(action=TestEvent.THING).exists()
+
+
+def test_an_action_may_record_only_the_codes_it_declares():
+    @audit.action(TestEvent.THING)
+    def sneaky(*, actor: audit.Actor) -> None:
+        audit.record(actor=actor, action=TestEvent.OTHER)
+
+    with pytest.raises(ValueError, match=r"test\.other"):
+        sneaky(actor=None)
+    assert not AuditEvent.objects.filter(action=TestEvent.OTHER).exists()
+
+
+def test_an_action_that_records_nothing_is_rolled_back(admin):
+    @audit.action(TestEvent.THING)
+    def forgetful(*, actor: audit.Actor) -> None:
+        admin.full_name = "Changed without a trace"
+        admin.save(update_fields=["full_name"])
+
+    with pytest.raises(audit.MissingAuditEventError, match="forgetful"):
+        forgetful(actor=None)
+    admin.refresh_from_db()
+    assert admin.full_name != "Changed without a trace"
+
+
+def test_an_action_that_changed_nothing_says_so_and_records_nothing():
+    @audit.action(TestEvent.THING)
+    def idle(*, actor: audit.Actor) -> str:
+        audit.nothing_changed()
+        return "done"
+
+    assert idle(actor=None) == "done"
+    assert not AuditEvent.objects.filter(action=TestEvent.THING).exists()
+
+
+@pytest.mark.parametrize(
+    "define",
+    [
+        lambda: audit.action(TestEvent.THING)(lambda actor: None),
+        lambda: audit.action(TestEvent.THING)(lambda *, actor: None),
+        lambda: audit.action(TestEvent.THING)(lambda *, who: None),
+        lambda: audit.action()(lambda *, actor: None),
+        lambda: audit.action("test.thing")(lambda *, actor: None),
+    ],
+    ids=["positional actor", "untyped actor", "no actor", "no codes", "a free string code"],
+)
+def test_an_action_must_take_a_typed_keyword_only_actor_and_declare_enum_codes(define):
+    with pytest.raises(TypeError):
+        define()
+
+
+def test_an_action_takes_keyword_arguments_only():
+    def positional(name: str, *, actor: audit.Actor) -> None: ...
+
+    with pytest.raises(TypeError, match="keyword-only"):
+        audit.action(TestEvent.THING)(positional)
+
+
+def test_side_effects_run_after_the_commit_and_never_after_a_rollback(django_capture_on_commit_callbacks):
+    ran = []
+
+    @audit.action(TestEvent.THING)
+    def with_effect(*, actor: audit.Actor, fail: bool) -> None:
+        audit.after_commit(lambda: ran.append("sent"))
+        assert ran == []
+        if fail:
+            raise ValueError("boom")
+        audit.record(actor=actor, action=TestEvent.THING)
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValueError, match="boom"):
+        with_effect(actor=None, fail=True)
+    assert ran == []
+    with django_capture_on_commit_callbacks(execute=True):
+        with_effect(actor=None, fail=False)
+    assert ran == ["sent"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_action_is_its_own_durable_transaction():
+    from django.db import transaction
+
+    with transaction.atomic(), pytest.raises(RuntimeError, match="durable"):
+        write(actor=None)
+    assert not connection.in_atomic_block
+
+
+def test_the_history_view_names_every_declared_code():
+    assert label_for("test.thing") == "Test thing happened"
+    assert label_for("client.status") == "Status changed"
+    assert label_for("no.such_code") == "no.such_code"
 
 
 # --- IP -----------------------------------------------------------------------------------
@@ -127,21 +250,21 @@ def test_redaction_covers_passwords_and_card_data():
 
 def test_record_takes_the_ip_from_the_request_context(request_ip):
     request_ip("192.0.2.44")
-    event = audit.record(actor=None, action="test.thing")
+    event = write(actor=None)
     event.refresh_from_db()
     assert event.ip == "192.0.2.44"
 
 
 def test_an_ip_given_to_record_wins_over_the_request_context(request_ip):
     request_ip("192.0.2.44")
-    event = audit.record(actor=None, action="test.thing", ip="2001:db8::7")
+    event = write(actor=None, ip="2001:db8::7")
     event.refresh_from_db()
     assert event.ip == "2001:db8::7"
 
 
 def test_record_outside_a_request_has_no_ip():
     assert current_ip.get() is None
-    event = audit.record(actor=None, action="test.thing")
+    event = write(actor=None)
     event.refresh_from_db()
     assert event.ip is None
 
@@ -202,7 +325,7 @@ def test_record_stores_dates_decimals_and_nested_values_json_safe():
         "due": [None, datetime.date(2025, 3, 1)],
         "lines": [None, [{"price": Decimal("1.50"), "at": datetime.time(8, 15)}]],
     }
-    event = audit.record(actor=None, action="test.thing", changes=changes)
+    event = write(actor=None, changes=changes)
     event.refresh_from_db()
     assert event.changes == {
         "amount": ["9.99", "19.99"],

@@ -5,8 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from clientdesk.clients.models import Client
-from clientdesk.contacts.models import PhoneNumber
+from clientdesk.clients.models import Client, PhoneNumber
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

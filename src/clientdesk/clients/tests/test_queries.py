@@ -3,9 +3,8 @@ from django.db import connection
 
 from clientdesk.clients import queries
 from clientdesk.clients.actions import ContactData, PhoneData, refresh_search_text
-from clientdesk.clients.models import Client, ClientStatus
+from clientdesk.clients.models import Client, ClientStatus, Contact, ContactType, PhoneNumber
 from clientdesk.clients.search import parse_query
-from clientdesk.contacts.models import Contact, ContactType, PhoneNumber
 
 pytestmark = pytest.mark.django_db
 

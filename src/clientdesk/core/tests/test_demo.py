@@ -1,12 +1,15 @@
+"""`clientdesk demo`: every desk app's seeder, in dependency order; a second run keeps the data and the login."""
+
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
+from clientdesk.accounts.events import AccountEvent
 from clientdesk.accounts.models import User
 from clientdesk.audit.models import AuditEvent
-from clientdesk.clients.models import Client
-from clientdesk.contacts.models import PhoneNumber
+from clientdesk.clients.models import Client, PhoneNumber
+from clientdesk.core.contract import demo_order
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +22,7 @@ def run(**kwargs):
 
 def test_demo_creates_an_admin_and_clients_once_and_prints_the_same_login(settings, tmp_path):
     settings.VAR_DIR = tmp_path
-    first = run(clients=6)
+    first = run(size=6)
     password = first.split("Password: ")[1].split()[0]
     admin = User.objects.get(email="admin@clientdesk.example")
     assert admin.check_password(password)
@@ -27,9 +30,27 @@ def test_demo_creates_an_admin_and_clients_once_and_prints_the_same_login(settin
     assert Client.objects.count() == 6
     assert PhoneNumber.objects.count() >= 6
     assert set(Client.objects.values_list("country", flat=True)) <= {"US", "GB", "DE", "FR", "CA", "AU", "NL", "ES"}
+    # Everything the demo made went through actions: one event per client and for the admin.
+    assert AuditEvent.objects.filter(action="client.create").count() == 6
+    assert AuditEvent.objects.filter(action="client_group.create").count() == 3
 
-    second = run(clients=6)
+    second = run(size=6)
     assert f"Password: {password}" in second
     assert "Keeping the 6 clients" in second
     assert Client.objects.count() == 6
-    assert AuditEvent.objects.filter(action="user.create").count() == 1
+    assert AuditEvent.objects.filter(action=AccountEvent.USER_CREATE).count() == 1
+
+
+def test_a_lost_login_file_gets_a_new_password_through_an_action(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    first = run(size=1).split("Password: ")[1].split()[0]
+    (tmp_path / "demo-login.txt").unlink()
+    second = run(size=1).split("Password: ")[1].split()[0]
+    assert first != second
+    assert User.objects.get(email="admin@clientdesk.example").check_password(second)
+    assert AuditEvent.objects.filter(action=AccountEvent.PASSWORD_SET).count() == 1
+
+
+def test_the_accounts_seeder_runs_before_the_clients_seeder():
+    labels = [app.label for app in demo_order()]
+    assert labels.index("accounts") < labels.index("clients")

@@ -1,6 +1,8 @@
 """Clients, their groups, and the id-code sequence."""
 
+import pycountry
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -110,3 +112,19 @@ class Client(models.Model):
         from django.urls import reverse
 
         return reverse("clients:client_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        """Currency: an ISO 4217 code the company bills in; language: one the desk speaks."""
+        errors = {}
+        self.currency = (self.currency or "").strip().upper()
+        if (
+            self.currency not in settings.CLIENTDESK_CURRENCIES
+            or pycountry.currencies.get(alpha_3=self.currency) is None
+        ):
+            errors["currency"] = (
+                f"Choose one of the currencies the company bills in: {', '.join(settings.CLIENTDESK_CURRENCIES)}."
+            )
+        if self.language not in dict(settings.CLIENTDESK_LANGUAGES):
+            errors["language"] = "Choose a language from the list."
+        if errors:
+            raise ValidationError(errors)

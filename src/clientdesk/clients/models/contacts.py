@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from clientdesk.contacts import phones
+from clientdesk.clients import phones
 from clientdesk.core import geo
 
 

@@ -1,0 +1,37 @@
+"""Writes to the client aggregate. Each is an action: one transaction, validated, audited."""
+
+from clientdesk.clients.actions.clients import (
+    CLIENT_FIELDS,
+    ClientData,
+    EditConflictError,
+    client_create,
+    client_cycle_status,
+    client_state,
+    client_update,
+)
+from clientdesk.clients.actions.contacts import (
+    CONTACT_FIELDS,
+    ContactData,
+    PhoneData,
+    clean_phones,
+    phone_summary,
+    refresh_search_text,
+)
+from clientdesk.clients.actions.groups import client_group_create
+
+__all__ = [
+    "CLIENT_FIELDS",
+    "CONTACT_FIELDS",
+    "ClientData",
+    "ContactData",
+    "EditConflictError",
+    "PhoneData",
+    "clean_phones",
+    "client_create",
+    "client_cycle_status",
+    "client_group_create",
+    "client_state",
+    "client_update",
+    "phone_summary",
+    "refresh_search_text",
+]

@@ -1,0 +1,231 @@
+"""Writes to clients: create, update (never losing another edit), cycle status."""
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils.text import capfirst
+
+from clientdesk import audit
+from clientdesk.clients.actions.contacts import (
+    CONTACT_FIELDS,
+    ContactData,
+    PhoneData,
+    clean_phones,
+    phone_summary,
+    refresh_search_text,
+)
+from clientdesk.clients.events import ClientEvent
+from clientdesk.clients.models import Client, ClientGroup, ClientStatus, Contact, ContactType, IdSequence, PhoneNumber
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClientData:
+    """The client's own settings as entered, in the order forms show them."""
+
+    group: ClientGroup | None = None
+    currency: str = field(default_factory=lambda: settings.CLIENTDESK_DEFAULT_CURRENCY)
+    language: str = "en"
+    tax_exempt: bool = False
+    tax_id: str = ""
+    invoice_method: str = "email"
+
+
+# The one list of the client's own editable fields.
+CLIENT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ClientData))
+PHONES = "phones"
+# The client's columns copied from its primary contact (see Client).
+COPIED_FIELDS = ("name", "company", "email", "country")
+
+
+class EditConflictError(ValidationError):
+    """Fields this edit changes were changed by someone else since the edit began (nothing written).
+
+    `current` holds those fields' current values: an edit based on them may overwrite them knowingly.
+    """
+
+    def __init__(self, messages: dict[str, str], *, current: dict[str, Any]) -> None:
+        super().__init__(messages, code="conflict")
+        self.current = current
+
+
+def _copy_primary(client: Client, contact: Contact) -> None:
+    """Copy the primary contact's list columns onto the client."""
+    client.name = contact.full_name
+    client.company = contact.company
+    client.email = contact.email
+    client.country = contact.country
+
+
+def _validate(
+    client: Client, primary: Contact, phones: Sequence[PhoneData], *, client_exclude: Sequence[str] = ()
+) -> list[PhoneNumber]:
+    """Validate the client, its primary contact and phone rows together; all errors in one go."""
+    errors: dict[str, Any] = {}
+    phone_rows: list[PhoneNumber] = []
+    try:
+        primary.full_clean(exclude=["client"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        phone_rows = clean_phones(primary, phones)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    _copy_primary(client, primary)
+    try:
+        client.full_clean(exclude=list(client_exclude))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return phone_rows
+
+
+def client_state(client: Client, primary: Contact, phones: Sequence[PhoneNumber]) -> dict[str, Any]:
+    """What an edit of the client shows, as plain values: what an edit form or a PATCH is based on."""
+    return {
+        **audit.snapshot(primary, CONTACT_FIELDS),
+        **audit.snapshot(client, CLIENT_FIELDS),
+        PHONES: phone_summary(phones),
+    }
+
+
+def _next_id_value(series: str) -> int:
+    """Take the next number of an id-code series; the row lock serialises concurrent takers."""
+    start = settings.CLIENTDESK_CLIENT_ID_START
+    step = settings.CLIENTDESK_CLIENT_ID_INCREMENT
+    IdSequence.objects.get_or_create(name=series, defaults={"last_value": start - step})
+    IdSequence.objects.filter(name=series).update(last_value=F("last_value") + step)
+    return IdSequence.objects.values_list("last_value", flat=True).get(name=series)
+
+
+@audit.action(ClientEvent.CREATE)
+def client_create(
+    *, actor: audit.Actor, data: ClientData, contact: ContactData, phones: Sequence[PhoneData] = ()
+) -> Client:
+    """Create an active client with its primary contact and phone numbers."""
+    id_format = settings.CLIENTDESK_CLIENT_ID_FORMAT
+    primary = Contact(contact_type=ContactType.PRIMARY, **asdict(contact))
+    client = Client(id_format=id_format, status=ClientStatus.ACTIVE, **asdict(data))
+    phone_rows = _validate(client, primary, phones, client_exclude=["id_value", "id_code"])
+
+    client.id_value = _next_id_value(f"client:{id_format}")
+    client.id_code = id_format.replace("{num}", str(client.id_value))
+    client.save()
+    primary.client = client
+    primary.save()
+    for phone in phone_rows:
+        phone.contact = primary
+    PhoneNumber.objects.bulk_create(phone_rows)
+    refresh_search_text(client)
+    audit.record(
+        actor=actor,
+        action=ClientEvent.CREATE,
+        client=client,
+        target=client,
+        changes=audit.diff(
+            {}, {"id_code": client.id_code, **client_state(client, primary, phone_rows)}, skip_empty=True
+        ),
+    )
+    return client
+
+
+def _label(name: str) -> str:
+    if name == PHONES:
+        return "Phone numbers"
+    model = Contact if name in CONTACT_FIELDS else Client
+    return str(capfirst(model._meta.get_field(name).verbose_name))
+
+
+def _conflict_message(name: str, value: Any) -> str:
+    shown = value if value not in ("", None) else "(empty)"
+    return (
+        f"{_label(name)} was changed to “{shown}” by someone else after you opened this form. "
+        "Your change to it was not saved: check the current value and enter yours again."
+    )
+
+
+@audit.action(ClientEvent.UPDATE)
+def client_update(
+    *,
+    actor: audit.Actor,
+    client: Client,
+    data: ClientData,
+    contact: ContactData,
+    phones: Sequence[PhoneData],
+    base: Mapping[str, Any] | None = None,
+) -> Client:
+    """Change the client's settings, primary contact and numbers: only the fields this edit changed.
+
+    `base` is the `client_state` the edit was made from (the form as loaded). A field is changed
+    when the edit's value differs from `base`; when someone else changed that same field since
+    (its current value differs from `base` too), EditConflictError names it and nothing is written.
+    Without `base` every given value counts as changed. The row is locked for the whole check.
+    """
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    primary = Contact.objects.select_for_update().get(client=locked, contact_type=ContactType.PRIMARY)
+    current_rows = list(primary.phone_numbers.all())
+    current = client_state(locked, primary, current_rows)
+
+    # The edit as it would be stored (normalised and validated), on copies of the rows.
+    wanted_client, wanted_primary = copy.copy(locked), copy.copy(primary)
+    for name, value in asdict(contact).items():
+        setattr(wanted_primary, name, value)
+    for name, value in asdict(data).items():
+        setattr(wanted_client, name, value)
+    wanted_rows = _validate(wanted_client, wanted_primary, phones)
+    wanted = client_state(wanted_client, wanted_primary, wanted_rows)
+
+    since = current if base is None else base
+    changed = [name for name in wanted if wanted[name] != since.get(name)]
+    conflicts = {
+        name: _conflict_message(name, current[name])
+        for name in changed
+        if current[name] != since.get(name) and current[name] != wanted[name]
+    }
+    if conflicts:
+        raise EditConflictError(conflicts, current={name: current[name] for name in conflicts})
+    if all(wanted[name] == current[name] for name in changed):
+        audit.nothing_changed()
+        client.refresh_from_db()
+        return client
+
+    for name in changed:
+        if name in CONTACT_FIELDS:
+            setattr(primary, name, getattr(wanted_primary, name))
+        elif name in CLIENT_FIELDS:
+            setattr(locked, name, getattr(wanted_client, name))
+    rows = [PhoneData(p.number, p.type, p.location) for p in (wanted_rows if PHONES in changed else current_rows)]
+    new_rows = _validate(locked, primary, rows)
+    primary.save()
+    locked.save(update_fields=[*CLIENT_FIELDS, *COPIED_FIELDS, "updated_at"])
+    if PHONES in changed:
+        primary.phone_numbers.all().delete()
+        PhoneNumber.objects.bulk_create(new_rows)
+    refresh_search_text(locked)
+    changes = audit.diff(current, client_state(locked, primary, new_rows))
+    audit.record(actor=actor, action=ClientEvent.UPDATE, client=locked, target=locked, changes=changes)
+    client.refresh_from_db()
+    return client
+
+
+@audit.action(ClientEvent.STATUS)
+def client_cycle_status(*, actor: audit.Actor, client: Client) -> Client:
+    """Move the client to the next status: active → inactive → fraud → active."""
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    before = locked.status
+    locked.status = ClientStatus.after(before)
+    locked.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=ClientEvent.STATUS,
+        client=locked,
+        target=locked,
+        changes={"status": [before, locked.status]},
+    )
+    client.status = locked.status
+    return client

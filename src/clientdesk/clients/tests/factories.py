@@ -1,0 +1,45 @@
+"""Client factories, for every app's tests."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def make_client(db: Any) -> Callable[..., Any]:
+    """Factory: a client created through the real action (so search text and audit are real)."""
+    from clientdesk.clients.actions import ClientData, ContactData, PhoneData, client_create
+
+    counter = iter(range(1, 100_000))
+
+    def make(*, actor: Any = None, phones: tuple[str, ...] = (), data: ClientData | None = None, **contact: Any) -> Any:
+        n = next(counter)
+        fields = {
+            "first_name": "Test",
+            "last_name": f"Person{n}",
+            "email": f"person{n}@example.test",
+            "country": "US",
+            **contact,
+        }
+        return client_create(
+            actor=actor,
+            data=data or ClientData(),
+            contact=ContactData(**fields),
+            phones=[PhoneData(number=p) for p in phones],
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_group(db: Any) -> Callable[..., Any]:
+    """Factory: a client group, made by the real action."""
+    from clientdesk.clients.actions import client_group_create
+
+    counter = iter(range(1, 100_000))
+
+    def make(name: str = "", color: str = "primary") -> Any:
+        return client_group_create(actor=None, name=name or f"Group {next(counter)}", color=color)
+
+    return make
