@@ -1,3 +1,5 @@
+"""The root URLconf: each app's URLs under its prefix."""
+
 from django.urls import include, path
 
 from clientdesk.clients.views import home

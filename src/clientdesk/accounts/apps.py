@@ -1,3 +1,5 @@
+"""The accounts app: staff accounts, sign-in, two-factor and the shipped roles."""
+
 from django.db.models.signals import post_migrate
 
 from clientdesk.core.contract import DeskApp

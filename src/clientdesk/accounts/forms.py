@@ -14,6 +14,7 @@ from clientdesk.core.http import client_ip
 
 
 def locked_message(until: Any) -> str:
+    """What a locked-out staff member reads: when to try again."""
     minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
     return f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
 

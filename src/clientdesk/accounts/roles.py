@@ -46,7 +46,9 @@ def _held(group: Group) -> list[str]:
 def roles_sync(*, actor: audit.Actor = None) -> None:
     """Create or update the shipped groups so they hold exactly their declared permissions (all or nothing)."""
     labels = [app.label for app in desk_apps()]
-    wanted = {role: _permissions(names) for role, names in declared().items() if role is not Role.ADMIN}
+    wanted: dict[Role, list[Permission]] = {
+        role: _permissions(names) for role, names in declared().items() if role is not Role.ADMIN
+    }
     wanted[Role.ADMIN] = list(Permission.objects.filter(content_type__app_label__in=labels))
     changes: dict[str, list[Any]] = {}
     for role in Role:

@@ -6,7 +6,7 @@ CLIENTDESK_LOGIN_LOCKOUT seconds: further attempts are refused without looking a
 Password re-entry on the staff member's own pages (password change, two-factor off) counts too.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -16,13 +16,14 @@ from clientdesk.accounts.models import LoginThrottle
 
 
 def keys_for(email: str, ip: str | None) -> list[str]:
+    """The throttle keys a sign-in attempt counts against: the account, and the IP when known."""
     keys = [f"user:{email.strip().lower()[:250]}"]
     if ip:
         keys.append(f"ip:{ip}")
     return keys
 
 
-def locked_until(email: str, ip: str | None) -> timezone.datetime | None:
+def locked_until(email: str, ip: str | None) -> datetime | None:
     """When the lock on this account or IP ends, or None when sign-in may be tried."""
     now = timezone.now()
     return (

@@ -1,3 +1,5 @@
+"""Sign-in, sign-out, password and two-factor pages."""
+
 from django.urls import path
 
 from clientdesk.accounts import views

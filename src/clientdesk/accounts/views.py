@@ -114,6 +114,7 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    """Sign out (POST only, so a link elsewhere cannot sign anyone out)."""
     if isinstance(request.user, User):
         actions.user_signed_out(actor=request.user)
     logout(request)
@@ -124,12 +125,13 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password: the current one (throttled) and the new one twice."""
     user: User = request.user  # type: ignore[assignment]
     form = StyledPasswordChangeForm(user, request.POST or None)
     if (
         request.method == "POST"
         and form.is_valid()
-        and check_password_entry(request, form, "old_password", form.error_messages["password_incorrect"])
+        and check_password_entry(request, form, "old_password", str(form.error_messages["password_incorrect"]))
     ):
         actions.user_password_change(actor=user, new_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)

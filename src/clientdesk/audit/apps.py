@@ -1,3 +1,5 @@
+"""The audit app: the log of every write."""
+
 from clientdesk.core.contract import DeskApp, Role
 
 

@@ -17,7 +17,7 @@ class AuditCode(models.TextChoices):
 def _all_codes(base: type[AuditCode]) -> dict[str, str]:
     found: dict[str, str] = {}
     for enum in base.__subclasses__():
-        found.update({member.value: str(member.label) for member in enum})  # type: ignore[attr-defined]
+        found.update({member.value: str(member.label) for member in enum})
         found.update(_all_codes(enum))
     return found
 

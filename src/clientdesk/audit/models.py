@@ -6,6 +6,8 @@ from django.utils import timezone
 
 
 class ActorType(models.TextChoices):
+    """Who an event's actor is."""
+
     USER = "user", "Staff member"
     TOKEN = "token", "API token"
     SYSTEM = "system", "System"

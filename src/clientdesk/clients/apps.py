@@ -1,3 +1,5 @@
+"""The clients app: what it declares to the rest of the desk."""
+
 from clientdesk.core.contract import AccountAction, DeskApp, MenuItem, ProfileWidget, Role
 
 

@@ -29,15 +29,18 @@ class ClientForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Contact, fields=CONTACT_FIELDS))
         self.fields.update(fields_for_model(Client, fields=CLIENT_FIELDS))
-        self.fields["country"].choices = [("", "Choose a country…"), *geo.country_choices()]
+        self.fields["country"] = forms.ChoiceField(
+            label=self.fields["country"].label, choices=[("", "Choose a country…"), *geo.country_choices()]
+        )
         country = (self.data.get(self.add_prefix("country")) if self.is_bound else None) or self.initial.get(
             "country", settings.CLIENTDESK_DEFAULT_COUNTRY
         )
         self.fields["state"] = forms.ChoiceField(
             label="State / province", required=False, choices=state_choices(country or "")
         )
-        self.fields["group"].queryset = ClientGroup.objects.all()
-        self.fields["group"].empty_label = "No group"
+        self.fields["group"] = forms.ModelChoiceField(
+            ClientGroup.objects.all(), label=self.fields["group"].label, required=False, empty_label="No group"
+        )
         self.fields["currency"] = forms.ChoiceField(
             label="Preferred currency", choices=[(c, c) for c in settings.CLIENTDESK_CURRENCIES]
         )
@@ -121,6 +124,7 @@ def phone_formset(data: Any = None, *, initial: list[dict[str, Any]] | None = No
 
 
 def phone_data(formset: Any) -> list[PhoneData]:
+    """The phone rows of a valid formset as the actions take them."""
     return [
         PhoneData(
             number=f.cleaned_data.get("number") or "", type=f.cleaned_data["type"], location=f.cleaned_data["location"]
@@ -143,7 +147,9 @@ class ClientFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "Any country"), *geo.country_choices()]
+        self.fields["country"] = forms.ChoiceField(
+            required=False, choices=[("", "Any country"), *geo.country_choices()]
+        )
         for field in self.fields.values():
             field.widget.attrs["class"] = (
                 "form-select form-select-sm"

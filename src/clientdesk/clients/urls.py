@@ -1,3 +1,5 @@
+"""Client pages: list, add, profile and its widgets, edit, status, history, search."""
+
 from django.urls import path
 
 from clientdesk.clients import views

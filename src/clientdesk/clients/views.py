@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clientdesk.accounts.requests import StaffRequest
 from clientdesk.audit import queries as audit_queries
 from clientdesk.clients import actions, queries
 from clientdesk.clients.access import get_client_for
@@ -73,7 +74,7 @@ def _client_form_response(
 
 @require_http_methods(["GET", "POST"])
 @permission_required("clients.add_client")
-def client_add(request: HttpRequest) -> HttpResponse:
+def client_add(request: StaffRequest) -> HttpResponse:
     """Add client: the primary contact, its numbers and the client's settings."""
     template = "clients/client_form.html"
     if request.method == "GET":
@@ -99,7 +100,7 @@ def client_add(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def client_edit(request: StaffRequest, pk: int) -> HttpResponse:
     """Edit client: the same fields as Add client; only what the staff member changed is saved."""
     client = queries.attach_primary_contact(get_client_for(request, pk, perm="clients.change_client"))
     contact = client.primary_contact  # type: ignore[attr-defined]
@@ -188,7 +189,7 @@ def client_activity(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def client_status(request: HttpRequest, pk: int) -> HttpResponse:
+def client_status(request: StaffRequest, pk: int) -> HttpResponse:
     """Click on the status badge: active → inactive → fraud → active."""
     client = get_client_for(request, pk, perm="clients.change_client_status")
     actions.client_cycle_status(actor=request.user, client=client)
@@ -252,4 +253,5 @@ def client_search(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The desk opens on the client list."""
     return redirect(reverse("clients:client_list"))

@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    """The system Chromium, launched once per test session."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

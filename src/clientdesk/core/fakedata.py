@@ -166,6 +166,8 @@ TITLES = ["", "", "Owner", "CTO", "IT Manager", "Office Manager", "Director", "F
 
 @dataclass(frozen=True)
 class FakePerson:
+    """A made-up contact: name, company, address and numbers, all consistent with its country."""
+
     first_name: str
     last_name: str
     company: str

@@ -1,6 +1,7 @@
 """Form rendering (Bootstrap markup) and mapping action errors back onto forms."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -29,8 +30,8 @@ class StyledFormMixin:
 
     fields: dict[str, forms.Field]
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.style_widgets()
 
     def style_widgets(self) -> None:
@@ -42,11 +43,11 @@ class StyledFormMixin:
                 field.widget.attrs["class"] = f"{existing} {css}".strip()
 
     def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()  # type: ignore[misc]  # the form class this is mixed into has it
         self._mark_invalid()
 
-    def add_error(self, field, error) -> None:  # type: ignore[no-untyped-def]
-        super().add_error(field, error)  # type: ignore[misc]
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)  # type: ignore[misc]  # the form class this is mixed into has it
         self._mark_invalid()
 
     def _mark_invalid(self) -> None:

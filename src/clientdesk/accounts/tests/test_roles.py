@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from clientdesk.accounts.events import AccountEvent
 from clientdesk.accounts.roles import declared, roles_sync
 from clientdesk.audit.models import AuditEvent
-from clientdesk.core.contract import Role, desk_apps
+from clientdesk.core.contract import DeskApp, Role, desk_apps
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +89,7 @@ def test_roles_sync_puts_back_a_role_that_drifted_and_records_what_it_changed():
 
 def declare(monkeypatch, role, codenames, app="clients"):
     config = apps.get_app_config(app)
+    assert isinstance(config, DeskApp)
     monkeypatch.setattr(type(config), "role_permissions", {**config.role_permissions, role: codenames})
 
 

@@ -195,7 +195,7 @@ def test_an_action_that_changed_nothing_says_so_and_records_nothing():
         lambda: audit.action(TestEvent.THING)(lambda *, actor: None),
         lambda: audit.action(TestEvent.THING)(lambda *, who: None),
         lambda: audit.action()(lambda *, actor: None),
-        lambda: audit.action("test.thing")(lambda *, actor: None),
+        lambda: audit.action("test.thing")(lambda *, actor: None),  # type: ignore[arg-type]  # the point of the test
     ],
     ids=["positional actor", "untyped actor", "no actor", "no codes", "a free string code"],
 )

@@ -137,8 +137,8 @@ def client_create(
 def _label(name: str) -> str:
     if name == PHONES:
         return "Phone numbers"
-    model = Contact if name in CONTACT_FIELDS else Client
-    return str(capfirst(model._meta.get_field(name).verbose_name))
+    model: type[Contact | Client] = Contact if name in CONTACT_FIELDS else Client
+    return str(capfirst(getattr(model._meta.get_field(name), "verbose_name", name)))
 
 
 def _conflict_message(name: str, value: Any) -> str:

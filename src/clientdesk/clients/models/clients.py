@@ -8,6 +8,8 @@ from django.utils import timezone
 
 
 class GroupColor(models.TextChoices):
+    """The badge colours of client groups (Bootstrap's contextual colours)."""
+
     GREY = "secondary", "Grey"
     BLUE = "primary", "Blue"
     GREEN = "success", "Green"
@@ -32,6 +34,8 @@ class ClientGroup(models.Model):
 
 
 class ClientStatus(models.TextChoices):
+    """A client's status, cycled by a click on its badge."""
+
     ACTIVE = "active", "Active"
     INACTIVE = "inactive", "Inactive"
     FRAUD = "fraud", "Fraud"
@@ -44,6 +48,8 @@ class ClientStatus(models.TextChoices):
 
 
 class InvoiceMethod(models.TextChoices):
+    """How a client's invoices are delivered."""
+
     EMAIL = "email", "Email"
     PAPER = "paper", "Paper"
 

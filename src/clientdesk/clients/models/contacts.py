@@ -10,6 +10,8 @@ from clientdesk.core import geo
 
 
 class ContactType(models.TextChoices):
+    """What a contact is to its client: the primary contact, billing, or other."""
+
     PRIMARY = "primary", "Primary"
     BILLING = "billing", "Billing"
     OTHER = "other", "Other"
@@ -71,11 +73,15 @@ class Contact(models.Model):
 
 
 class PhoneType(models.TextChoices):
+    """What a number is for."""
+
     PHONE = "phone", "Phone"
     FAX = "fax", "Fax"
 
 
 class PhoneLocation(models.TextChoices):
+    """Where a number rings."""
+
     HOME = "home", "Home"
     WORK = "work", "Work"
     MOBILE = "mobile", "Mobile"

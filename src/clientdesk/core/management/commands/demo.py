@@ -9,6 +9,8 @@ from clientdesk.core.contract import DemoContext, run_demo_seeders
 
 
 class Command(BaseCommand):
+    """`clientdesk demo [--size N] [--seed S]`."""
+
     help = "Load the demo data of every desk app (a sign-in and clients to look at), unless it is there."
 
     def add_arguments(self, parser: CommandParser) -> None:
