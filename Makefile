@@ -27,8 +27,10 @@ demo: install
 	$(BIN)/clientdesk demo
 	CLIENTDESK_HTTPS=0 $(BIN)/clientdesk runserver 127.0.0.1:8000
 
+# The product's suite, then the benchmarks' under their own settings (the root is on pytest's `pythonpath`).
 test: install
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest bench -p no:cacheprovider --ds=bench.settings
 
 lint: install
 	$(BIN)/ruff check .
@@ -39,9 +41,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Benchmarks run on DATABASE_URL, or on their own SQLite file (never the demo's).
+# Benchmarks run on DATABASE_URL, or on their own SQLite file (never the demo's), with their own settings:
+# bench/ sits beside the installed package, so the project root goes on the Python path.
 bench: install
-	export CLIENTDESK_HTTPS=0 DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3}; \
+	export CLIENTDESK_HTTPS=0 DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} \
+	  DJANGO_SETTINGS_MODULE=bench.settings PYTHONPATH=$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}; \
 	$(BIN)/clientdesk migrate --no-input -v 0 && \
 	$(BIN)/clientdesk bench seed --clients $${CLIENTS:-10000} && \
 	$(BIN)/clientdesk bench search --json var/bench-search.json

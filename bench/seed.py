@@ -7,6 +7,9 @@ and a `search_text` identical to `clients.search.build_search_text`.
 
 Loading is per database: PostgreSQL streams the rows with COPY (secondary and trigram indexes of
 `clients_client` dropped first, rebuilt after), SQLite uses `bulk_create`.
+
+It refuses a database holding data it did not make (`guard.py`) before writing anything, and
+records the clients it writes (`SeedRun`) in the transaction of each batch.
 """
 
 import queue
@@ -18,8 +21,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from importlib import import_module
+from operator import itemgetter
 from typing import Any
 
 import phonenumbers
@@ -27,11 +31,22 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Max
 
+from bench.guard import check_database, record
+from bench.models import SeedRun
 from clientdesk.clients.actions import CONTACT_FIELDS
-from clientdesk.clients.models import Client, ClientGroup, ClientStatus, GroupColor, IdSequence
+from clientdesk.clients.models import (
+    Client,
+    ClientGroup,
+    ClientStatus,
+    Contact,
+    ContactType,
+    GroupColor,
+    IdSequence,
+    PhoneNumber,
+    PhoneType,
+)
+from clientdesk.clients.phones import search_digits
 from clientdesk.clients.search import SEPARATOR, normalise
-from clientdesk.contacts.models import Contact, ContactType, PhoneNumber, PhoneType
-from clientdesk.contacts.phones import search_digits
 from clientdesk.core import fakedata
 
 # The trigram indexes, exactly as the migration creates them.
@@ -73,8 +88,24 @@ CLIENT_COLUMNS = (
     "updated_at",
     "search_text",
 )
-# The contact fields in the order the actions list them (first name … postal code, country).
+# A contact's own fields in the order the actions list them; `_contact` makes them in MADE_FIELDS order.
 CONTACT_COLUMNS = ("id", "client_id", "contact_type", *CONTACT_FIELDS, "created_at", "updated_at")
+MADE_FIELDS = (
+    "first_name",
+    "last_name",
+    "title",
+    "company",
+    "email",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+)
+if set(MADE_FIELDS) != set(CONTACT_FIELDS):
+    raise ImportError(f"The seeder makes contact fields {MADE_FIELDS}; the actions list {CONTACT_FIELDS}.")
+in_column_order = itemgetter(*(MADE_FIELDS.index(name) for name in CONTACT_FIELDS))
 PHONE_COLUMNS = ("contact_id", "type", "location", "number", "position")
 
 
@@ -96,7 +127,7 @@ class PhoneStem:
     """A valid number whose last TAIL digits may be anything, with the digit strings it is found by."""
 
     e164: str
-    digits: tuple[str, ...]  # contacts.phones.search_digits(e164)
+    digits: tuple[str, ...]  # clients.phones.search_digits(e164)
 
     def vary(self, tail: str) -> tuple[str, tuple[str, ...]]:
         """The number with its last digits replaced, and its search digits (formatting adds no digits at the end)."""
@@ -231,27 +262,8 @@ class RowFactory:
         address2 = pick(ADDRESS2) if rng.random() < 0.1 else ""
         city, state, postal = pick(country.places)
         title = pick(fakedata.TITLES)
-        batch.contacts.append(
-            # In the order of CONTACT_COLUMNS.
-            (
-                contact_id,
-                client_id,
-                kind,
-                first,
-                last,
-                title,
-                company,
-                email,
-                address1,
-                address2,
-                city,
-                state,
-                postal,
-                country.code,
-                at,
-                at,
-            )
-        )
+        made = (first, last, title, company, email, address1, address2, city, state, postal, country.code)
+        batch.contacts.append((contact_id, client_id, kind, *in_column_order(made), at, at))  # CONTACT_COLUMNS
         # What clients.search.build_search_text makes of the contact, part by part (empty parts dropped).
         parts = [cached_normalise(f"{first} {last}"), cached_normalise(company), fast_normalise(email)]
         parts += [cached_normalise(address1), *self._phones(country.code, contact_id, batch)]
@@ -267,15 +279,12 @@ class RowFactory:
             created = self.start + timedelta(seconds=self.span * (self.made + rng.random()) / self.total)
             self.made += 1
             id_code = self.id_format.replace("{num}", str(id_value))
-            common = {"batch": batch, "client_id": client_id, "country": country, "at": created}
-            name, email, primary_parts = self._contact(
-                contact_id=contact_ids[2 * i], kind=PRIMARY, company=company, **common
-            )
-            _, _, other_parts = self._contact(
+            contact = partial(self._contact, batch, client_id=client_id, country=country, at=created)
+            name, email, primary_parts = contact(contact_id=contact_ids[2 * i], kind=PRIMARY, company=company)
+            _, _, other_parts = contact(
                 contact_id=contact_ids[2 * i + 1],
                 kind=BILLING if rng.random() < 0.7 else OTHER,
                 company=company if rng.random() < 0.8 else "",
-                **common,
             )
             search_text = SEPARATOR.join(p for p in [fast_normalise(id_code), *primary_parts, *other_parts] if p)
             roll = rng.random()
@@ -449,9 +458,20 @@ def _batches(factory: RowFactory, clients: int, batch_size: int) -> Iterator[Bat
 
 
 def seed(
-    *, clients: int, batch_size: int = 10_000, seed: int = 1500, progress: Callable[[str], None] = print
+    *,
+    clients: int,
+    batch_size: int = 10_000,
+    seed: int = 1500,
+    force: bool = False,
+    progress: Callable[[str], None] = print,
 ) -> dict[str, float]:
-    """Add `clients` clients with their contacts and numbers; the seconds each stage took."""
+    """Add `clients` clients with their contacts and numbers; the seconds each stage took.
+
+    Raises guard.SeedRefusedError, having written nothing, when the database holds data the seeder
+    did not make, unless `force`.
+    """
+    if found := check_database(force=force):  # first: before any row is written or index dropped
+        progress(f"Seeding anyway (--force), although this database holds {' and '.join(found)}.")
     postgres = connection.vendor == "postgresql"
     # Inside a transaction (tests) indexes are left alone: other connections could not build them.
     rebuild = postgres and not connection.in_atomic_block
@@ -465,6 +485,7 @@ def seed(
         progress(f"Dropped {len(dropped)} indexes of clients_client for the load.")
     load_started = time.perf_counter()
     done = 0
+    run: SeedRun | None = None
     try:
         for batch in _batches(factory, clients, max(1, batch_size)):
             with transaction.atomic():
@@ -474,6 +495,7 @@ def seed(
                     _write_postgres(batch)
                 else:
                     _write_sqlite(batch)
+                run = record(run, [row[0] for row in batch.clients])  # committed with the rows
             done += len(batch.clients)
             progress(f"  {done:>10,} / {clients:,} clients  {time.perf_counter() - started:7.1f} s")
         timings["load"] = time.perf_counter() - load_started

@@ -1,13 +1,18 @@
-"""`clientdesk bench seed --clients N` adds clients in bulk; `clientdesk bench search` measures the pages."""
+"""`clientdesk bench seed --clients N` adds clients in bulk; `clientdesk bench search` measures the pages.
+
+Installed only by the bench settings: `DJANGO_SETTINGS_MODULE=bench.settings PYTHONPATH=. clientdesk bench …`.
+"""
 
 import os
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
+    """`bench seed` and `bench search`."""
+
     help = "Benchmarks: `seed` adds clients in bulk, `search` measures the search, list and profile pages."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -17,6 +22,11 @@ class Command(BaseCommand):
         seed.add_argument("--batch", type=int, default=10_000, help="Clients per transaction (default 10000).")
         seed.add_argument("--seed", type=int, default=1500, help="Random seed.")
         seed.add_argument("--json", dest="json_path", default=None, help="Add the timings to this JSON file.")
+        seed.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even a database holding data the benchmark did not make (other clients, staff accounts).",
+        )
         search = actions.add_parser("search", help="Measure search, list and profile pages; print a table.")
         search.add_argument("--iterations", type=int, default=50)
         search.add_argument(
@@ -27,7 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "seed":
-            self._seed(options["clients"], options["batch"], options["seed"], options["json_path"])
+            self._seed(options["clients"], options["batch"], options["seed"], options["json_path"], options["force"])
         else:
             self._search(options["iterations"], options["naive_iterations"], options["json_path"], options["seed"])
 
@@ -35,15 +45,19 @@ class Command(BaseCommand):
         self.stdout.write(line)
         self.stdout.flush()
 
-    def _seed(self, clients: int, batch: int, seed: int, json_path: str | None) -> None:
+    def _seed(self, clients: int, batch: int, seed: int, json_path: str | None, force: bool) -> None:
         from django.db import connection
 
-        from clientdesk.benchmarks.measure import update_json
-        from clientdesk.benchmarks.seed import seed as run_seed
+        from bench.guard import SeedRefusedError
+        from bench.measure import update_json
+        from bench.seed import seed as run_seed
 
         self._say(f"Seeding {clients:,} clients on {connection.vendor} in batches of {batch:,}…")
         started = time.perf_counter()
-        timings = run_seed(clients=clients, batch_size=batch, seed=seed, progress=self._say)
+        try:
+            timings = run_seed(clients=clients, batch_size=batch, seed=seed, force=force, progress=self._say)
+        except SeedRefusedError as refusal:
+            raise CommandError(str(refusal)) from refusal
         elapsed = time.perf_counter() - started
         stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items() if name != "total")
         self._say(self.style.SUCCESS(f"Seeded {clients:,} clients in {elapsed:.1f} s ({stages})."))
@@ -59,6 +73,6 @@ class Command(BaseCommand):
             self._say(f"Wrote {json_path}")
 
     def _search(self, iterations: int, naive_iterations: int, json_path: str | None, seed: int) -> None:
-        from clientdesk.benchmarks.measure import run
+        from bench.measure import run
 
         run(iterations=iterations, naive_iterations=naive_iterations, json_path=json_path, seed=seed, say=self._say)

@@ -22,8 +22,7 @@ from django.db.models import Max, Min, Q
 from django.test import Client as TestClient
 from django.test.utils import CaptureQueriesContext
 
-from clientdesk.clients.models import Client
-from clientdesk.contacts.models import Contact, PhoneNumber
+from clientdesk.clients.models import Client, Contact, PhoneNumber
 
 BENCH_EMAIL = "bench@clientdesk.example"
 SEARCH_CASES = ("rare substring", "common surname", "two words", "phone fragment", "email fragment")
@@ -59,17 +58,19 @@ class Figures:
 
 
 def staff_admin() -> Any:
-    """The benchmark's staff member, with the Admin role (created when missing)."""
-    from django.contrib.auth.models import Group
-
+    """The benchmark's staff member, with the Admin role (created through the accounts' actions when missing)."""
+    from clientdesk.accounts.actions import user_create, user_roles_set
     from clientdesk.accounts.models import User
-    from clientdesk.accounts.roles import ADMIN, sync_roles
+    from clientdesk.accounts.roles import roles_exist, roles_sync
+    from clientdesk.core.contract import Role
 
-    sync_roles()
+    if not roles_exist():  # a flushed database; `migrate` syncs them otherwise
+        roles_sync(actor=None)
     user = User.objects.filter(email=BENCH_EMAIL).first()
     if user is None:
-        user = User.objects.create_user(email=BENCH_EMAIL, password=None, full_name="Benchmark")
-    user.groups.add(Group.objects.get(name=ADMIN))
+        return user_create(actor=None, email=BENCH_EMAIL, full_name="Benchmark", password=None, roles=[Role.ADMIN])
+    if Role.ADMIN.value not in user.role_names:
+        user_roles_set(actor=None, user=user, roles=[*user.role_names, Role.ADMIN])
     return user
 
 
@@ -164,7 +165,7 @@ def run(
     rng = random.Random(seed)
     clients = sample_clients(rng, max(iterations, 10))
     if not clients:
-        raise RuntimeError("No clients to search: run `clientdesk bench seed --clients N` first.")
+        raise RuntimeError("No clients to search: run `bench seed --clients N` first (see bench/README.md).")
     terms = search_terms(clients)
     total_clients = Client.objects.count()
     say(f"Measuring on {connection.vendor} with {total_clients:,} clients, {iterations} iterations per case…")
