@@ -56,23 +56,21 @@ class ProfileWidget:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AccountAction:
-    """An entry of the profile's Account Actions menu, reversed with the client's pk."""
+class Entry:
+    """A declared link: its words, where it goes, who may follow it, and its place in the list."""
 
     label: str
     url_name: str
-    permission: str
+    permission: str  # "app_label.codename"; shown only to those who hold it
     order: int = 100
 
 
-@dataclass(frozen=True, kw_only=True)
-class MenuItem:
-    """A link of the top navigation bar."""
+class AccountAction(Entry):
+    """An entry of the profile's Account Actions menu (its URL is reversed with the client's pk)."""
 
-    label: str
-    url_name: str
-    permission: str
-    order: int = 100
+
+class MenuItem(Entry):
+    """A link of the top navigation bar (its URL takes no arguments)."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from clientdesk.core.contract import AccountAction, DeskApp, ProfileWidget
 def fake_app(label, *, after=(), seeder="", **declared):
     """A DeskApp subclass instance standing for an installed app (no module needed)."""
     cls = type(f"{label.title()}Config", (DeskApp,), {"demo_seeder": seeder, "demo_after": after, **declared})
-    config = cls.__new__(cls)
+    config: DeskApp = object.__new__(cls)
     config.label = label
     config.name = f"example.{label}"
     return config
@@ -94,10 +94,10 @@ def test_widgets_and_actions_are_shown_in_order_to_those_holding_their_permissio
     ]
     monkeypatch.setattr(contract, "desk_apps", lambda: found)
     request = RequestFactory().get("/")
-    request.user = Member("n.view", "n.add")
+    request.user = Member("n.view", "n.add")  # type: ignore[assignment]  # a stand-in member
     widgets = contract.profile_widgets(request, 7)
     assert [(w.label, w.url) for w in widgets] == [("Notes", "/clients/7/contacts/")]
     assert [a.label for a in contract.account_actions(request, 7)] == ["Alpha", "Zeta"]
-    request.user = Member()
+    request.user = Member()  # type: ignore[assignment]  # a stand-in member
     assert contract.profile_widgets(request, 7) == []
     assert contract.account_actions(request, 7) == []
