@@ -50,14 +50,19 @@ def test_sign_in_find_a_client_and_open_its_edit_form_by_keyboard(page, check_a1
     expect(page).to_have_url(re.compile(r"/clients/$"))
     check_a11y(page)
 
-    # The type-ahead has no arrow-key model (app.js only closes it on Escape), but its hits are links
-    # right after the search box: Tab reaches the first one, Enter follows it.
-    tab_to(page, page.get_by_role("searchbox", name="Find a client"))
+    # Arrow keys move from the search box into the type-ahead's hits (and back); Enter follows one.
+    box = page.get_by_role("searchbox", name="Find a client")
+    tab_to(page, box)
     page.keyboard.type("lovelace")
     hit = page.locator("#search-suggest a", has_text="Ada Lovelace")
     expect(hit).to_be_visible()
     check_a11y(page)
-    tab_to(page, hit, limit=1)
+    page.keyboard.press("ArrowDown")
+    expect(hit).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(box).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(hit).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/clients/{client.pk}/$"))
     check_a11y(page)
@@ -67,6 +72,12 @@ def test_sign_in_find_a_client_and_open_its_edit_form_by_keyboard(page, check_a1
     expect(page).to_have_url(re.compile(rf"/clients/{client.pk}/edit/$"))
     expect(page.get_by_label("First name")).to_have_value("Ada")
     check_a11y(page)
+
+    # Enter in a field saves the form (it does not add a phone row).
+    page.get_by_label("City").fill("London")
+    page.get_by_label("City").press("Enter")
+    expect(page).to_have_url(re.compile(rf"/clients/{client.pk}/$"))
+    assert client.contacts.get(contact_type="primary").city == "London"
 
 
 def test_add_form_errors_search_results_and_history_by_keyboard(page, sign_in, check_a11y, billing, make_client):
