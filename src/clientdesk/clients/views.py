@@ -102,7 +102,9 @@ def client_add(request: StaffRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def client_edit(request: StaffRequest, pk: int) -> HttpResponse:
     """Edit client: the same fields as Add client; only what the staff member changed is saved."""
-    client = queries.attach_primary_contact(get_client_for(request, pk, perm="clients.change_client"))
+    client = queries.attach_primary_contact(
+        get_client_for(request, pk, perm="clients.change_client", queryset=queries.client_profile_queryset())
+    )
     contact = client.primary_contact  # type: ignore[attr-defined]
     template = "clients/client_form.html"
     context: dict[str, Any] = {"client": client}
