@@ -132,7 +132,7 @@ def _ranked(query: ParsedQuery, ids: list[int], *, with_exact: bool) -> list[Cli
     qs = (
         Client.objects.filter(Q(pk__in=ids) | exact) if with_exact else Client.objects.filter(pk__in=ids).exclude(exact)
     )
-    qs = qs.select_related("group").only(*LIST_COLUMNS, "group__name", "group__color")
+    qs = qs.only(*LIST_COLUMNS)  # search results show no group: no join
     raw = query.raw.strip()
     email_match = (
         Exists(Contact.objects.filter(client=OuterRef("pk"), email__iexact=raw)) if "@" in raw else Value(False)

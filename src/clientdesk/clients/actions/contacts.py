@@ -31,9 +31,9 @@ class ContactData:
     address1: str = ""
     address2: str = ""
     city: str = ""
+    postal_code: str = ""
     country: str
     state: str = ""
-    postal_code: str = ""
 
 
 # The one list of a contact's own fields: forms, audit snapshots and the benchmark seeder read it.

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from clientdesk.audit.models import AuditEvent
@@ -53,6 +54,8 @@ PAGES = [
     ("clients:client_detail", True, "get"),
     ("clients:client_edit", True, "get"),
     ("clients:client_history", True, "get"),
+    ("clients:client_contacts", True, "get"),
+    ("clients:client_activity", True, "get"),
     ("clients:client_status", True, "post"),
     ("clients:client_search", False, "get"),
 ]
@@ -70,6 +73,22 @@ def test_anonymous_is_sent_to_sign_in(client, make_client, name, needs_pk, metho
 def test_staff_without_a_role_gets_403_everywhere(login_as, outsider, make_client, name, needs_pk, method):
     url = reverse(name, args=[make_client().pk] if needs_pk else [])
     assert getattr(login_as(outsider), method)(url).status_code == 403
+
+
+def test_profile_widgets_need_their_own_permission(login_as, readonly, make_staff, make_client):
+    c = make_client()
+    assert login_as(readonly).get(reverse("clients:client_contacts", args=[c.pk])).status_code == 200
+    assert login_as(readonly).get(reverse("clients:client_activity", args=[c.pk])).status_code == 200
+    # A member who may see clients but not the audit log gets the contacts but not the activity.
+    viewer = make_staff("viewer@staff.test")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_client"))
+    web = login_as(viewer)
+    assert web.get(reverse("clients:client_contacts", args=[c.pk])).status_code == 200
+    assert web.get(reverse("clients:client_activity", args=[c.pk])).status_code == 403
+    profile = web.get(c.get_absolute_url()).content.decode()
+    assert reverse("clients:client_contacts", args=[c.pk]) in profile
+    assert reverse("clients:client_activity", args=[c.pk]) not in profile
+    assert "History" not in profile
 
 
 def test_read_only_sees_but_cannot_add_edit_or_change_status(login_as, readonly, make_client):
