@@ -63,25 +63,24 @@ class ClientForm(StyledFormMixin, forms.Form):
         return {
             **{name: getattr(contact, name) for name in CONTACT_FIELDS},
             **{name: getattr(client, name) for name in CLIENT_FIELDS},
-            "loaded": cls.sign(state),
+            "loaded": cls.sign(client.pk, state),
         }
 
     @staticmethod
-    def sign(state: dict[str, Any]) -> str:
-        """`state` as the hidden field carries it."""
-        return signing.dumps(state, salt=LOADED_SALT, compress=True)
+    def sign(pk: int, state: dict[str, Any]) -> str:
+        """`state` of client `pk` as the hidden field carries it."""
+        return signing.dumps({"client": pk, "state": state}, salt=LOADED_SALT, compress=True)
 
-    def loaded_state(self) -> dict[str, Any] | None:
-        """What the edit form was loaded with; None when it carries nothing (then every field counts)."""
-        value = self.cleaned_data.get("loaded") or ""
-        if not value:
-            return None
+    def loaded_state(self, pk: int) -> dict[str, Any] | None:
+        """What this edit form of client `pk` was loaded with; None (and a form error) when it cannot tell."""
         try:
-            state = signing.loads(value, salt=LOADED_SALT)
+            payload = signing.loads(self.cleaned_data.get("loaded") or "", salt=LOADED_SALT)
         except signing.BadSignature:
+            payload = None
+        if not isinstance(payload, dict) or payload.get("client") != pk or not isinstance(payload.get("state"), dict):
             self.add_error(None, "This form could not be read back. Reload the page and make your change again.")
             return None
-        return state if isinstance(state, dict) else None
+        return dict(payload["state"])
 
     def client_data(self) -> ClientData:
         return ClientData(**{name: self.cleaned_data[name] for name in CLIENT_FIELDS})

@@ -124,22 +124,22 @@ def client_edit(request: StaffRequest, pk: int) -> HttpResponse:
         return _client_form_response(request, template, context)
     phones = phone_formset(request.POST)
     status = 422
-    if form.is_valid() and phones.is_valid() and not form.errors:
-        base = form.loaded_state()
+    valid = form.is_valid() & phones.is_valid()  # both, so every error shows at once
+    base = form.loaded_state(client.pk) if valid else None
+    if base is not None:
         try:
-            if not form.errors:
-                actions.client_update(
-                    actor=request.user,
-                    client=client,
-                    data=form.client_data(),
-                    contact=form.contact_data(),
-                    phones=phone_data(phones),
-                    base=base,
-                )
+            actions.client_update(
+                actor=request.user,
+                client=client,
+                data=form.client_data(),
+                contact=form.contact_data(),
+                phones=phone_data(phones),
+                base=base,
+            )
         except actions.EditConflictError as exc:
             # Shown the current values, the staff member may save theirs over them on purpose.
             data = request.POST.copy()
-            data["loaded"] = ClientForm.sign({**(base or {}), **exc.current})
+            data["loaded"] = ClientForm.sign(client.pk, {**base, **exc.current})
             form = ClientForm(data)
             form.is_valid()
             apply_validation_error(exc, form, rows=phones.forms, row_prefix="phones")
@@ -147,9 +147,8 @@ def client_edit(request: StaffRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(exc, form, rows=phones.forms, row_prefix="phones")
         else:
-            if not form.errors:
-                messages.success(request, f"Client #{client.id_code} was updated.")
-                return redirect(client)
+            messages.success(request, f"Client #{client.id_code} was updated.")
+            return redirect(client)
     context |= {"form": form, "phones": phones}
     return render(request, template, context, status=status)
 

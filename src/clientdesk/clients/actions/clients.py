@@ -201,7 +201,7 @@ def client_update(
             setattr(locked, name, getattr(wanted_client, name))
     rows = [PhoneData(p.number, p.type, p.location) for p in (wanted_rows if PHONES in changed else current_rows)]
     new_rows = _validate(locked, primary, rows)
-    primary.save()
+    primary.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
     locked.save(update_fields=[*CLIENT_FIELDS, *COPIED_FIELDS, "updated_at"])
     if PHONES in changed:
         primary.phone_numbers.all().delete()

@@ -226,6 +226,12 @@ def test_edit_form_shows_current_values(login_as, billing, make_client):
     assert 'value="+1 202-555-0143"' in html
 
 
+def loaded(web, c):
+    """The signed `loaded` value of client `c`'s edit form, as the browser would post it back."""
+    html = web.get(reverse("clients:client_edit", args=[c.pk])).content.decode()
+    return html.split('name="loaded" value="')[1].split('"')[0]
+
+
 def test_edit_can_move_a_client_to_another_country_keeping_its_numbers(login_as, billing, make_client):
     c = make_client(phones=("2025550143",))
     web = login_as(billing)
@@ -233,7 +239,12 @@ def test_edit_can_move_a_client_to_another_country_keeping_its_numbers(login_as,
     shown = html.split('name="phones-0-number" value="')[1].split('"')[0]
     response = web.post(
         reverse("clients:client_edit", args=[c.pk]),
-        form_data(country="GB", state="", **{"phones-0-number": shown, "phones-1-number": "020 7946 0958"}),
+        form_data(
+            country="GB",
+            state="",
+            loaded=loaded(web, c),
+            **{"phones-0-number": shown, "phones-1-number": "020 7946 0958"},
+        ),
     )
     assert response.status_code == 302
     assert list(PhoneNumber.objects.order_by("position").values_list("number", flat=True)) == [
@@ -244,14 +255,35 @@ def test_edit_can_move_a_client_to_another_country_keeping_its_numbers(login_as,
 
 def test_edit_changes_the_client_and_audits(login_as, support, make_client):
     c = make_client(first_name="Ann", phones=("2025550143",))
-    response = login_as(support).post(
-        reverse("clients:client_edit", args=[c.pk]), form_data(first_name="Annie", **{"phones-0-number": ""})
+    web = login_as(support)
+    response = web.post(
+        reverse("clients:client_edit", args=[c.pk]),
+        form_data(first_name="Annie", loaded=loaded(web, c), **{"phones-0-number": ""}),
     )
     assert response.status_code == 302
     c.refresh_from_db()
     assert c.name == "Annie Hopper"
     assert not PhoneNumber.objects.exists()
     assert AuditEvent.objects.get(action="client.update").changes["first_name"] == ["Ann", "Annie"]
+
+
+def test_an_edit_without_what_it_was_loaded_with_is_refused(login_as, billing, make_client):
+    c = make_client(first_name="Ann")
+    response = login_as(billing).post(reverse("clients:client_edit", args=[c.pk]), form_data(first_name="Annie"))
+    assert response.status_code == 422
+    assert "This form could not be read back" in response.content.decode()
+    c.refresh_from_db()
+    assert c.name.startswith("Ann ")
+    assert not AuditEvent.objects.filter(action="client.update").exists()
+
+
+def test_an_edit_form_of_another_client_is_refused(login_as, billing, make_client):
+    a, b = make_client(first_name="Ann"), make_client(first_name="Bea")
+    web = login_as(billing)
+    response = web.post(reverse("clients:client_edit", args=[b.pk]), form_data(first_name="Cy", loaded=loaded(web, a)))
+    assert response.status_code == 422
+    b.refresh_from_db()
+    assert b.name.startswith("Bea ")
 
 
 def test_edit_bad_input_changes_nothing(login_as, billing, make_client):
