@@ -43,3 +43,16 @@ def make_group(db: Any) -> Callable[..., Any]:
         return client_group_create(actor=None, name=name or f"Group {next(counter)}", color=color)
 
     return make
+
+
+@pytest.fixture
+def grace(make_client: Callable[..., Any]) -> Any:
+    """A client in Arlington, Virginia, with one number: the subject of the edit tests."""
+    return make_client(
+        first_name="Grace",
+        last_name="Hopper",
+        city="Arlington",
+        state="US-VA",
+        postal_code="22201",
+        phones=("(202) 555-0143",),
+    )

@@ -89,18 +89,6 @@ def assert_the_update_events_chain(client: Client, created: dict[str, Any]) -> l
     return events
 
 
-@pytest.fixture
-def grace(make_client: Any) -> Client:
-    return make_client(
-        first_name="Grace",
-        last_name="Hopper",
-        city="Arlington",
-        state="US-VA",
-        postal_code="22201",
-        phones=("(202) 555-0143",),
-    )
-
-
 def test_twenty_clashing_saves_land_one_value_per_field_and_refuse_the_rest_by_name(grace, billing):
     created = state_of(grace)
     edits = [

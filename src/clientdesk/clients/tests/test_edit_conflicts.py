@@ -115,18 +115,6 @@ def update_events(client: Client) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def grace(make_client: Any) -> Client:
-    return make_client(
-        first_name="Grace",
-        last_name="Hopper",
-        city="Arlington",
-        state="US-VA",
-        postal_code="22201",
-        phones=("(202) 555-0143",),
-    )
-
-
-@pytest.fixture
 def me(billing: Any) -> WebClient:
     return signed_in(billing)
 
