@@ -68,8 +68,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "bootstrap",
     "clientdesk.core",
-    "clientdesk.accounts",
+    # Desk apps, each after the apps it imports (core/tests/test_layering.py checks it).
     "clientdesk.audit",
+    "clientdesk.accounts",
     "clientdesk.clients",
 ]
 
