@@ -61,6 +61,10 @@ def test_sign_in_find_a_client_and_open_its_edit_form_by_keyboard(page, check_a1
     expect(hit).to_be_focused()
     page.keyboard.press("ArrowUp")
     expect(box).to_be_focused()
+    # Escape closes the list and keeps the focus in the box; an arrow key opens it again.
+    page.keyboard.press("Escape")
+    expect(hit).to_be_hidden()
+    expect(box).to_be_focused()
     page.keyboard.press("ArrowDown")
     expect(hit).to_be_focused()
     page.keyboard.press("Enter")
