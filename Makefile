@@ -25,7 +25,8 @@ demo: install
 	$(BIN)/clientdesk migrate --no-input -v 1
 	CLIENTDESK_STATIC_MANIFEST=1 $(BIN)/clientdesk collectstatic --no-input -v 0
 	$(BIN)/clientdesk demo
-	CLIENTDESK_HTTPS=0 $(BIN)/clientdesk runserver 127.0.0.1:8000
+	@echo "Serving the desk on http://127.0.0.1:$${PORT:-8000}/ (Ctrl+C stops it)"
+	CLIENTDESK_HTTPS=0 $(BIN)/clientdesk runserver 127.0.0.1:$${PORT:-8000}
 
 # The product's suite, then the benchmarks' under their own settings (the root is on pytest's `pythonpath`).
 test: install

@@ -1,12 +1,24 @@
 """Demo data of the clients app: three client groups and `demo.size` clients in eight countries."""
 
-from clientdesk.clients.actions import ClientData, ContactData, PhoneData, client_create, client_group_create
+from datetime import timedelta
+
+from django.utils import timezone
+
+from clientdesk.clients.actions import (
+    ClientData,
+    ContactData,
+    PhoneData,
+    client_create,
+    client_cycle_status,
+    client_group_create,
+)
 from clientdesk.clients.models import Client, ClientGroup, GroupColor
 from clientdesk.core import fakedata
 from clientdesk.core.contract import DemoContext
 
 GROUPS = [("General", GroupColor.GREY), ("Resellers", GroupColor.BLUE), ("VIP", GroupColor.YELLOW)]
 CURRENCY = {"GB": "GBP", "US": "USD", "CA": "CAD", "AU": "AUD"}
+STATUS_STEPS = [0, 1, 2]  # clicks on the status badge: stays active, becomes inactive, becomes fraud
 
 
 def seed(demo: DemoContext) -> None:
@@ -20,9 +32,12 @@ def seed(demo: DemoContext) -> None:
     if existing:
         demo.say(f"Keeping the {existing} clients already here.")
         return
-    for _ in range(demo.size):
+    now = timezone.now()
+    for n in range(demo.size):
         p = fakedata.person(demo.rng)
-        client_create(
+        # Oldest first, spread over the last two years, so "member since" and sorting show something.
+        joined = now - timedelta(days=730 * (demo.size - n) / demo.size, hours=demo.rng.randrange(24))
+        client = client_create(
             actor=None,
             data=ClientData(group=demo.rng.choice(groups), currency=CURRENCY.get(p.country, "EUR")),
             contact=ContactData(
@@ -37,6 +52,10 @@ def seed(demo: DemoContext) -> None:
                 state=p.state,
                 postal_code=p.postal_code,
             ),
-            phones=[PhoneData(number=n, type=t, location=loc) for t, loc, n in p.phones],
+            phones=[PhoneData(number=num, type=t, location=loc) for t, loc, num in p.phones],
+            member_since=joined,
         )
+        # About one in eight is inactive and one in twenty marked as fraud, so every status tab has clients.
+        for _ in range(STATUS_STEPS[demo.rng.choices(range(3), weights=[85, 10, 5])[0]]):
+            client_cycle_status(actor=None, client=client)
     demo.say(f"Created {demo.size} demo clients.")

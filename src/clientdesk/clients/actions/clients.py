@@ -1,6 +1,7 @@
 """Writes to clients: create, update (never losing another edit), cycle status."""
 
 import copy
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from clientdesk import audit
@@ -105,12 +107,24 @@ def _next_id_value(series: str) -> int:
 
 @audit.action(ClientEvent.CREATE)
 def client_create(
-    *, actor: audit.Actor, data: ClientData, contact: ContactData, phones: Sequence[PhoneData] = ()
+    *,
+    actor: audit.Actor,
+    data: ClientData,
+    contact: ContactData,
+    phones: Sequence[PhoneData] = (),
+    member_since: datetime.datetime | None = None,
 ) -> Client:
-    """Create an active client with its primary contact and phone numbers."""
+    """Create an active client with its primary contact and phone numbers.
+
+    `member_since` keeps the date a client joined when it comes from another system (not in the future).
+    """
+    if member_since is not None and member_since > timezone.now():
+        raise ValidationError({"created_at": "A client cannot be a member since a date in the future."})
     id_format = settings.CLIENTDESK_CLIENT_ID_FORMAT
     primary = Contact(contact_type=ContactType.PRIMARY, **asdict(contact))
     client = Client(id_format=id_format, status=ClientStatus.ACTIVE, **asdict(data))
+    if member_since is not None:
+        client.created_at = primary.created_at = member_since
     phone_rows = _validate(client, primary, phones, client_exclude=["id_value", "id_code"])
 
     client.id_value = _next_id_value(f"client:{id_format}")

@@ -1,8 +1,10 @@
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.utils import timezone
 
 from clientdesk.audit.models import AuditEvent
 from clientdesk.clients.actions import (
@@ -253,3 +255,20 @@ def test_concurrent_creates_get_distinct_consecutive_ids(make_staff):
     assert errors == []
     codes = sorted(int(c) for c in Client.objects.values_list("id_code", flat=True))
     assert codes == list(range(1500, 1508))
+
+
+def test_a_client_can_keep_the_date_it_joined_elsewhere(admin):
+    joined = timezone.now() - timedelta(days=400)
+    client = client_create(actor=admin, data=ClientData(), contact=contact(), member_since=joined)
+    client.refresh_from_db()
+    assert client.created_at == joined
+    assert client.contacts.get().created_at == joined
+
+
+def test_a_member_since_date_in_the_future_is_refused_and_nothing_written(admin):
+    with pytest.raises(ValidationError) as exc:
+        client_create(
+            actor=admin, data=ClientData(), contact=contact(), member_since=timezone.now() + timedelta(days=1)
+        )
+    assert "created_at" in exc.value.message_dict
+    assert not Client.objects.exists()

@@ -54,3 +54,23 @@ def test_a_lost_login_file_gets_a_new_password_through_an_action(settings, tmp_p
 def test_the_accounts_seeder_runs_before_the_clients_seeder():
     labels = [app.label for app in demo_order()]
     assert labels.index("accounts") < labels.index("clients")
+
+
+def test_the_demo_fills_every_status_tab_and_months_of_history(settings, tmp_path):
+    from django.utils import timezone
+
+    settings.VAR_DIR = tmp_path
+    run()
+    statuses = set(Client.objects.values_list("status", flat=True))
+    assert statuses == {"active", "inactive", "fraud"}
+    oldest = Client.objects.order_by("created_at").first()
+    assert oldest is not None
+    assert (timezone.now() - oldest.created_at).days > 180
+    # Status changes went through the action too.
+    assert AuditEvent.objects.filter(action="client.status").exists()
+
+
+def test_the_demo_says_where_it_is_served(settings, tmp_path, monkeypatch):
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setenv("PORT", "8123")
+    assert "http://127.0.0.1:8123/" in run(size=1)

@@ -1,5 +1,6 @@
 """`clientdesk demo`: every desk app's demo data, in dependency order; a second run keeps what is there."""
 
+import os
 import random
 from typing import Any
 
@@ -22,7 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, size: int, seed: int, **options: Any) -> None:
         demo = DemoContext(size=size, rng=random.Random(seed), say=self.stdout.write)
         run_demo_seeders(demo)
-        message = "\n  Demo ready: `make demo` serves it on http://127.0.0.1:8000"
+        port = os.environ.get("PORT") or "8000"
+        message = f"\n  Demo ready: `make demo` serves it on http://127.0.0.1:{port}/"
         if demo.login:
             email, password = demo.login
             message += f"\n  Sign in as {email}\n  Password: {password}"
