@@ -139,6 +139,7 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["clientdesk.formats"]  # one date format across the desk
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

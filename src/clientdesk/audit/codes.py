@@ -1,7 +1,7 @@
 """Audit codes: every app names the events it records in an enum of its own.
 
     class ClientEvent(AuditCode):
-        CREATE = "client.create", "Client created"
+        CREATE = "client.create", "Added client"
 
 The value is what is stored; the label is what the History view shows. `label_for` finds the label
 of any code of any app, so the audit app needs to know no app by name.

@@ -169,7 +169,8 @@ def _actor(actor: Actor) -> tuple[str, "User | None", str]:
         return ActorType.SYSTEM, None, "system"
     if getattr(actor, "is_audit_token", False):
         return ActorType.TOKEN, getattr(actor, "user", None), str(actor)
-    return ActorType.USER, actor, getattr(actor, "email", str(actor))  # type: ignore[return-value]
+    # Staff read names: the member's full name (their email when they have none), as it was then.
+    return ActorType.USER, actor, str(actor)  # type: ignore[return-value]
 
 
 def record(

@@ -6,7 +6,7 @@ from clientdesk.audit.codes import AuditCode
 class ClientEvent(AuditCode):
     """What happens to clients (their contacts and numbers included)."""
 
-    CREATE = "client.create", "Client created"
-    UPDATE = "client.update", "Client changed"
-    STATUS = "client.status", "Status changed"
-    GROUP_CREATE = "client_group.create", "Client group added"
+    CREATE = "client.create", "Added client"
+    UPDATE = "client.update", "Edited client"
+    STATUS = "client.status", "Changed status"
+    GROUP_CREATE = "client_group.create", "Added client group"

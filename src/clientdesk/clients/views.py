@@ -128,7 +128,7 @@ def client_edit(request: StaffRequest, pk: int) -> HttpResponse:
     base = form.loaded_state(client.pk) if valid else None
     if base is not None:
         try:
-            actions.client_update(
+            update = actions.client_update(
                 actor=request.user,
                 client=client,
                 data=form.client_data(),
@@ -147,7 +147,10 @@ def client_edit(request: StaffRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(exc, form, rows=phones.forms, row_prefix="phones")
         else:
-            messages.success(request, f"Client #{client.id_code} was updated.")
+            if update.changes:
+                messages.success(request, f"Client #{client.id_code} was updated.")
+            else:
+                messages.info(request, f"Nothing was changed: client #{client.id_code} is as it was.")
             return redirect(client)
     context |= {"form": form, "phones": phones}
     return render(request, template, context, status=status)

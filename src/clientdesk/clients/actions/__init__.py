@@ -3,6 +3,7 @@
 from clientdesk.clients.actions.clients import (
     CLIENT_FIELDS,
     ClientData,
+    ClientUpdate,
     EditConflictError,
     client_create,
     client_cycle_status,
@@ -23,6 +24,7 @@ __all__ = [
     "CLIENT_FIELDS",
     "CONTACT_FIELDS",
     "ClientData",
+    "ClientUpdate",
     "ContactData",
     "EditConflictError",
     "PhoneData",

@@ -44,6 +44,14 @@ PHONES = "phones"
 COPIED_FIELDS = ("name", "company", "email", "country")
 
 
+@dataclass(frozen=True)
+class ClientUpdate:
+    """What an edit did: the client as saved, and the fields it changed ({} when it changed nothing)."""
+
+    client: Client
+    changes: dict[str, list[Any]]
+
+
 class EditConflictError(ValidationError):
     """Fields this edit changes were changed by someone else since the edit began (nothing written).
 
@@ -156,7 +164,7 @@ def _label(name: str) -> str:
 
 
 def _conflict_message(name: str, value: Any) -> str:
-    shown = value if value not in ("", None) else "(empty)"
+    shown = (", ".join(value) if isinstance(value, list) else value) or "(empty)"
     return (
         f"{_label(name)} was changed to “{shown}” by someone else after you opened this form. "
         "Your change to it was not saved: check the current value and enter yours again."
@@ -172,7 +180,7 @@ def client_update(
     contact: ContactData,
     phones: Sequence[PhoneData],
     base: Mapping[str, Any] | None = None,
-) -> Client:
+) -> ClientUpdate:
     """Change the client's settings, primary contact and numbers: only the fields this edit changed.
 
     `base` is the `client_state` the edit was made from (the form as loaded). A field is changed
@@ -206,7 +214,7 @@ def client_update(
     if all(wanted[name] == current[name] for name in changed):
         audit.nothing_changed()
         client.refresh_from_db()
-        return client
+        return ClientUpdate(client, {})
 
     for name in changed:
         if name in CONTACT_FIELDS:
@@ -224,7 +232,7 @@ def client_update(
     changes = audit.diff(current, client_state(locked, primary, new_rows))
     audit.record(actor=actor, action=ClientEvent.UPDATE, client=locked, target=locked, changes=changes)
     client.refresh_from_db()
-    return client
+    return ClientUpdate(client, changes)
 
 
 @audit.action(ClientEvent.STATUS)

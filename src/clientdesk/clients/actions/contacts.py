@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from clientdesk.clients.models import Client, Contact, PhoneLocation, PhoneNumber, PhoneType
+from clientdesk.clients.phones import display as phone_display
 from clientdesk.clients.search import build_search_text
 
 
@@ -62,9 +63,9 @@ def clean_phones(contact: Contact, phones: Sequence[PhoneData]) -> list[PhoneNum
     return rows
 
 
-def phone_summary(rows: Sequence[PhoneNumber]) -> str:
-    """The numbers as one line, for the audit log and edit-conflict checks."""
-    return ", ".join(f"{p.number} ({p.location} {p.type})" for p in rows)
+def phone_summary(rows: Sequence[PhoneNumber]) -> list[str]:
+    """The numbers as staff read them (international format, where and what), for the audit log and edits."""
+    return [f"{phone_display(p.number)} ({p.location} {p.type})" for p in rows]
 
 
 def refresh_search_text(client: Client) -> None:

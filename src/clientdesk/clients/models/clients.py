@@ -1,10 +1,14 @@
 """Clients, their groups, and the id-code sequence."""
 
+from typing import Any
+
 import pycountry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from clientdesk.core import geo
 
 
 class GroupColor(models.TextChoices):
@@ -118,6 +122,17 @@ class Client(models.Model):
         from django.urls import reverse
 
         return reverse("clients:client_detail", args=[self.pk])
+
+    @classmethod
+    def audit_display(cls, field: str, value: Any) -> str | None:
+        """How the History view words a stored value of the client or its contacts (None: as stored)."""
+        if field == "country" and isinstance(value, str):
+            return geo.country_name(value)
+        if field == "state" and isinstance(value, str):
+            return geo.subdivision_name(value)
+        if field == "language":
+            return dict(settings.CLIENTDESK_LANGUAGES).get(value)
+        return None
 
     def clean(self) -> None:
         """Currency: an ISO 4217 code the company bills in; language: one the desk speaks."""

@@ -78,7 +78,7 @@ def test_create_is_audited_with_every_field(admin):
     assert event.client_name == "Grace Hopper"
     assert event.actor_user == admin
     assert event.changes["email"] == [None, "grace@navy.example"]
-    assert event.changes["phones"] == [None, "+12025550143 (home phone)"]
+    assert event.changes["phones"] == [None, ["+1 202-555-0143 (home phone)"]]
     assert "address2" not in event.changes  # left empty
 
 
@@ -194,7 +194,7 @@ def test_update_changes_contact_settings_and_numbers_and_audits_the_difference(a
     event = AuditEvent.objects.filter(action="client.update").get()
     assert event.changes["first_name"] == ["Ann", "Annie"]
     assert event.changes["currency"] == ["USD", "EUR"]
-    assert event.changes["phones"] == ["+12025550143 (home phone)", "+12025550199 (mobile phone)"]
+    assert event.changes["phones"] == [["+1 202-555-0143 (home phone)"], ["+1 202-555-0199 (mobile phone)"]]
     assert "country" not in event.changes
 
 

@@ -19,6 +19,7 @@ from clientdesk.clients.actions import (
     CLIENT_FIELDS,
     CONTACT_FIELDS,
     ClientData,
+    ClientUpdate,
     ContactData,
     EditConflictError,
     PhoneData,
@@ -180,7 +181,7 @@ def test_saving_numbers_someone_else_changed_meanwhile_is_refused_naming_them_an
     response = me.post(edit_url(grace), {**form, "phones-0-number": "(202) 555-0177"})
 
     assert response.status_code == 409
-    message = "Phone numbers was changed to “+12025550199 (home phone)” by someone else after you opened this form."
+    message = "Phone numbers was changed to “+1 202-555-0199 (home phone)” by someone else after you opened this form."
     assert escape(message) in response.content.decode()
     assert everything(grace) == stored
 
@@ -195,7 +196,7 @@ def test_saving_the_refused_numbers_again_overwrites_them_on_purpose(grace, me, 
 
     assert response.status_code == 302
     assert list(PhoneNumber.objects.filter(contact__client=grace).values_list("number", flat=True)) == ["+12025550177"]
-    assert update_events(grace)[-1] == {"phones": ["+12025550199 (home phone)", "+12025550177 (home phone)"]}
+    assert update_events(grace)[-1] == {"phones": [["+1 202-555-0199 (home phone)"], ["+1 202-555-0177 (home phone)"]]}
 
 
 def test_saving_the_value_someone_else_already_set_is_not_a_conflict_and_records_nothing_more(grace, me, someone_else):
@@ -253,7 +254,7 @@ class Loaded:
     phones: list[PhoneData]
     state: dict[str, Any]
 
-    def save(self, actor: Any, client: Client, *, base: bool = True, **changes: Any) -> Client:
+    def save(self, actor: Any, client: Client, *, base: bool = True, **changes: Any) -> ClientUpdate:
         """Save this form with `changes` (field names; `phones` a list of numbers) through the action."""
         phones = [PhoneData(number) for number in changes.pop("phones")] if "phones" in changes else self.phones
         return client_update(
@@ -330,8 +331,8 @@ def test_update_of_numbers_someone_else_changed_meanwhile_raises_a_conflict_nami
         mine.save(billing, grace, phones=["(202) 555-0177"])
 
     assert list(exc.value.message_dict) == ["phones"]
-    assert exc.value.message_dict["phones"][0].startswith("Phone numbers was changed to “+12025550199 (home phone)”")
-    assert exc.value.current == {"phones": "+12025550199 (home phone)"}
+    assert exc.value.message_dict["phones"][0].startswith("Phone numbers was changed to “+1 202-555-0199 (home phone)”")
+    assert exc.value.current == {"phones": ["+1 202-555-0199 (home phone)"]}
     assert everything(grace) == stored
 
 
@@ -365,7 +366,7 @@ def test_update_without_a_base_applies_every_given_field(grace, admin, billing):
         "title": ["", "Rear Admiral"],
         "city": ["Richmond", "Arlington"],
         "postal_code": ["22202", "22201"],
-        "phones": ["+12025550199 (home phone)", "+12025550143 (home phone)"],
+        "phones": [["+1 202-555-0199 (home phone)"], ["+1 202-555-0143 (home phone)"]],
     }
 
 
