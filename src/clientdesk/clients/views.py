@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from clientdesk.accounts.requests import StaffRequest
 from clientdesk.audit import queries as audit_queries
@@ -79,6 +79,7 @@ def client_add(request: StaffRequest) -> HttpResponse:
     template = "clients/client_form.html"
     if request.method == "GET":
         form = ClientForm(initial={"country": settings.CLIENTDESK_DEFAULT_COUNTRY})
+        form.fields["first_name"].widget.attrs["autofocus"] = True
         return render(request, template, {"form": form, "phones": phone_formset()})
     form = ClientForm(request.POST)
     if "add_phone" in request.POST:
@@ -192,13 +193,33 @@ def client_activity(request: HttpRequest, pk: int) -> HttpResponse:
     return _widget(request, client, "activity", paginate(request, audit_queries.client_events(client.pk), 5))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def client_status(request: StaffRequest, pk: int) -> HttpResponse:
-    """Click on the status badge: active → inactive → fraud → active."""
+    """Click on the status badge: active → inactive → fraud (asked first) → active.
+
+    The click says which status it saw (`from`); when someone else changed it meanwhile, nothing
+    changes and the badge shows the current one. GET shows the badge (the Cancel of the fraud question).
+    """
     client = get_client_for(request, pk, perm="clients.change_client_status")
-    actions.client_cycle_status(actor=request.user, client=client)
+    template = "clients/client_detail.html#status"
+    if request.method == "GET":
+        return render(request, template, {"client": client}) if is_htmx(request) else redirect(client)
+    seen = request.POST.get("from") or client.status
+    if ClientStatus.after(seen) == ClientStatus.FRAUD and request.POST.get("confirm") != "fraud":
+        return render(request, template, {"client": client, "confirm_fraud": True})
+    try:
+        actions.client_cycle_status(actor=request.user, client=client, seen=seen)
+    except ValidationError as exc:
+        client.refresh_from_db()
+        error = " ".join(exc.messages)
+        if is_htmx(request):
+            return render(request, template, {"client": client, "status_error": error}, status=409)
+        messages.error(request, error)
+        return redirect(client)
     if is_htmx(request):
-        return render(request, "clients/client_detail.html#status", {"client": client})
+        response = render(request, template, {"client": client})
+        response["HX-Trigger"] = "clientChanged"  # the activity widget shows the new event
+        return response
     messages.success(request, f"Client #{client.id_code} is now {client.get_status_display().lower()}.")
     return redirect(client)
 

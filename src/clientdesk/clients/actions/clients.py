@@ -236,10 +236,19 @@ def client_update(
 
 
 @audit.action(ClientEvent.STATUS)
-def client_cycle_status(*, actor: audit.Actor, client: Client) -> Client:
-    """Move the client to the next status: active → inactive → fraud → active."""
+def client_cycle_status(*, actor: audit.Actor, client: Client, seen: str | None = None) -> Client:
+    """Move the client to the next status: active → inactive → fraud → active.
+
+    `seen` is the status the staff member clicked on; if it is no longer the client's, nothing changes.
+    """
     locked = Client.objects.select_for_update().get(pk=client.pk)
     before = locked.status
+    if seen is not None and seen != before:
+        shown = ClientStatus(before).label if before in ClientStatus.values else before
+        raise ValidationError(
+            {"status": f"Someone else changed the status to {shown} meanwhile; it was left as it is."},
+            code="conflict",
+        )
     locked.status = ClientStatus.after(before)
     locked.save(update_fields=["status", "updated_at"])
     audit.record(

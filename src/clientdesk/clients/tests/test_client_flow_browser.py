@@ -59,11 +59,20 @@ def test_add_a_client_find_it_by_phone_and_cycle_its_status(page, sign_in, billi
 
     badge = page.locator("#client-status")
     expect(badge).to_have_text("Active")
+    activity = page.locator("#widget-activity")
+    expect(activity).to_contain_text("Added client")
     for label, status in [("Inactive", "inactive"), ("Fraud", "fraud"), ("Active", "active")]:
         page.locator("#client-status").click()
+        if status == "fraud":  # asked first; Cancel leaves it as it is, then confirm
+            page.get_by_role("button", name="Cancel").click()
+            expect(page.locator("#client-status")).to_have_text("Inactive")
+            page.locator("#client-status").click()
+            page.get_by_role("button", name="Mark as fraud").click()
         expect(page.locator("#client-status")).to_have_text(label)
         client.refresh_from_db()
         assert client.status == status
+        # The activity widget shows the change without a reload.
+        expect(activity.locator("tbody tr").first).to_contain_text("Changed status")
 
 
 def test_hostile_text_shows_literally(page, sign_in, admin, make_client):

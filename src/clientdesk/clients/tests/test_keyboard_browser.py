@@ -56,6 +56,7 @@ def test_sign_in_find_a_client_and_open_its_edit_form_by_keyboard(page, check_a1
     page.keyboard.type("lovelace")
     hit = page.locator("#search-suggest a", has_text="Ada Lovelace")
     expect(hit).to_be_visible()
+    expect(box).not_to_have_class(re.compile("htmx-request"))  # the last keystroke's answer is in
     check_a11y(page)
     page.keyboard.press("ArrowDown")
     expect(hit).to_be_focused()
@@ -92,13 +93,22 @@ def test_add_form_errors_search_results_and_history_by_keyboard(page, sign_in, c
     tab_to(page, page.locator("#nav").get_by_role("link", name="Add client"))
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/clients/add/$"))
+    expect(page.get_by_label("First name")).to_be_focused()  # the form starts where typing starts
     check_a11y(page)
+    # "Add another number" puts the focus on the new row's number.
+    tab_to(page, page.get_by_role("button", name="Add another number"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#phones .phone-row")).to_have_count(2)
+    expect(page.locator("#phones .phone-row input[name$='-number']").last).to_be_focused()
     tab_to(page, page.get_by_role("button", name="Create client"))
     page.keyboard.press("Enter")
     expect(page.locator(".invalid-feedback").first).to_be_visible()
     check_a11y(page)
 
-    tab_to(page, page.get_by_role("searchbox", name="Find a client"))
+    # "/" jumps to the search box.
+    page.locator("h1").click()
+    page.keyboard.press("/")
+    expect(page.get_by_role("searchbox", name="Find a client")).to_be_focused()
     page.keyboard.type("Ada")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/search/\?q=Ada$"))

@@ -303,17 +303,49 @@ def test_status_badge_cycles_through_htmx(login_as, billing, make_client):
     web = login_as(billing)
     url = reverse("clients:client_status", args=[c.pk])
     labels = []
-    for _ in range(3):
-        html = web.post(url, headers=HTMX).content.decode()
+    for seen, confirm in [("active", ""), ("inactive", "fraud"), ("fraud", "")]:
+        response = web.post(url, {"from": seen, "confirm": confirm}, headers=HTMX)
+        html = response.content.decode()
         assert 'id="client-status"' in html
+        assert response["HX-Trigger"] == "clientChanged"  # the activity widget reloads
         labels.append(html.split('data-status="')[1].split('"')[0])
     assert labels == ["inactive", "fraud", "active"]
     assert AuditEvent.objects.filter(action="client.status", actor_user=billing).count() == 3
 
 
-def test_status_change_is_post_only(login_as, billing, make_client):
+def test_marking_a_client_as_fraud_asks_first_and_changes_nothing_until_confirmed(login_as, billing, make_client):
+    from clientdesk.clients.actions import client_cycle_status
+
     c = make_client()
-    assert login_as(billing).get(reverse("clients:client_status", args=[c.pk])).status_code == 405
+    client_cycle_status(actor=None, client=c)  # inactive: the next click means fraud
+    url = reverse("clients:client_status", args=[c.pk])
+    response = login_as(billing).post(url, {"from": "inactive"}, headers=HTMX)
+    assert response.status_code == 200
+    assert "Mark #" in response.content.decode()
+    assert "Mark as fraud" in response.content.decode()
+    c.refresh_from_db()
+    assert c.status == "inactive"
+    cancel = login_as(billing).get(url, headers=HTMX).content.decode()
+    assert 'data-status="inactive"' in cancel
+
+
+def test_a_status_click_on_a_status_changed_meanwhile_changes_nothing(login_as, billing, make_client):
+    c = make_client()
+    url = reverse("clients:client_status", args=[c.pk])
+    response = login_as(billing).post(url, {"from": "fraud"}, headers=HTMX)
+    assert response.status_code == 409
+    assert "Someone else changed the status to Active meanwhile" in response.content.decode()
+    c.refresh_from_db()
+    assert c.status == "active"
+    assert not AuditEvent.objects.filter(action="client.status").exists()
+
+
+def test_getting_the_status_url_changes_nothing(login_as, billing, make_client):
+    c = make_client()
+    response = login_as(billing).get(reverse("clients:client_status", args=[c.pk]))
+    assert response.status_code == 302
+    c.refresh_from_db()
+    assert c.status == "active"
 
 
 # --- List ----------------------------------------------------------------------------------
@@ -420,3 +452,19 @@ def test_hostile_names_show_literally_everywhere(login_as, admin, make_client, t
         reverse("clients:client_search"), {"q": "person"}, headers={**HTMX, "HX-Target": "search-suggest"}
     ).content.decode()
     assert escape(text) in typeahead
+
+
+def test_list_pages_are_numbered_counted_and_kept_in_the_address(login_as, readonly, make_client):
+    for _ in range(45):
+        make_client()
+    html = login_as(readonly).get(reverse("clients:client_list"), {"page": 2}).content.decode()
+    assert "Page 2 of 3 · 45 clients" in html
+    assert 'aria-label="Page 3"' in html
+    assert 'hx-push-url="true"' in html  # reload and Back keep the page
+    assert 'aria-current="page"><span class="page-link">2</span>' in html
+
+
+def test_list_filters_have_visible_labels(login_as, readonly):
+    html = login_as(readonly).get(reverse("clients:client_list")).content.decode()
+    for name, label in [("name", "Name"), ("email", "Email"), ("company", "Company"), ("country", "Country")]:
+        assert f'<label class="form-label small mb-1" for="id_{name}">{label}</label>' in html

@@ -4,7 +4,19 @@
 const suggest = () => document.getElementById("search-suggest");
 const searchBox = () => document.getElementById("search-q");
 
+const typing = (el) => el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
+
 document.addEventListener("keydown", (event) => {
+  // "/" jumps to the search box from anywhere but a field being typed in.
+  if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !typing(event.target)) {
+    const q = searchBox();
+    if (q) {
+      event.preventDefault();
+      q.focus();
+      q.select();
+    }
+    return;
+  }
   const box = suggest();
   if (!box) return;
   // Escape closes the type-ahead (and puts the focus back in the search box).
@@ -34,4 +46,12 @@ document.addEventListener("focusin", (event) => {
 });
 document.addEventListener("htmx:afterSwap", (event) => {
   if (event.target === suggest()) event.target.hidden = false;
+});
+// "Add another number" swaps the phone rows: the new (last) row's number gets the focus.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const rows = document.getElementById("phones");
+  const origin = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (!rows || !origin || origin.name !== "add_phone") return;
+  const numbers = rows.querySelectorAll(".phone-row input[name$='-number']");
+  if (numbers.length) numbers[numbers.length - 1].focus();
 });
