@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "clientdesk.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -195,11 +196,19 @@ CLIENTDESK_DEFAULT_CURRENCY = "USD"
 CLIENTDESK_CURRENCIES = ["USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "JPY"]
 CLIENTDESK_LANGUAGES = [("en", "English"), ("de", "German"), ("fr", "French"), ("es", "Spanish"), ("nl", "Dutch")]
 CLIENTDESK_PAGE_SIZE = 20
-# Sign-in throttling: this many failures per account or per IP lock it for LOGIN_LOCKOUT seconds.
-CLIENTDESK_LOGIN_MAX_FAILURES = 10
+# Sign-in throttling (accounts/throttle.py): failures within LOGIN_WINDOW seconds of the first lock
+# an (account, IP) pair at PAIR_LIMIT, an account from any IPs at ACCOUNT_LIMIT, an IP across accounts
+# at IP_LIMIT, each for LOGIN_LOCKOUT seconds. The two-factor code step and password re-entry count too.
+CLIENTDESK_LOGIN_PAIR_LIMIT = 10
+CLIENTDESK_LOGIN_ACCOUNT_LIMIT = 50
+CLIENTDESK_LOGIN_IP_LIMIT = 100
+CLIENTDESK_LOGIN_WINDOW = 60 * 60
 CLIENTDESK_LOGIN_LOCKOUT = 30 * 60
 
 OTP_TOTP_ISSUER = "Clientdesk"
+# Our throttle counts and locks the code step (accounts/throttle.py); django-otp's own growing delay
+# would refuse a correct code right after a wrong one.
+OTP_TOTP_THROTTLE_FACTOR = 0
 
 LOGGING = {
     "version": 1,

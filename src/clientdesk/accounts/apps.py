@@ -2,7 +2,7 @@
 
 from django.db.models.signals import post_migrate
 
-from clientdesk.core.contract import DeskApp
+from clientdesk.core.contract import DeskApp, MenuItem
 
 
 class AccountsConfig(DeskApp):
@@ -12,6 +12,8 @@ class AccountsConfig(DeskApp):
     label = "accounts"
     verbose_name = "Staff accounts"
     demo_seeder = "clientdesk.accounts.demo.seed"
+    # Settings → Staff: only Admin holds the accounts permissions (no role_permissions are declared).
+    menu = [MenuItem(label="Staff", url_name="accounts:staff_list", permission="accounts.view_user", order=900)]
 
     def ready(self) -> None:
         super().ready()

@@ -1,5 +1,7 @@
 """Sign-in, two-factor and password forms."""
 
+import math
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -9,13 +11,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from clientdesk.accounts import actions, throttle
+from clientdesk.accounts.models import RecoveryCode
 from clientdesk.core.forms import StyledFormMixin
 from clientdesk.core.http import client_ip
 
 
-def locked_message(until: Any) -> str:
+def locked_message(until: datetime) -> str:
     """What a locked-out staff member reads: when to try again."""
-    minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
+    minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
     return f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
 
 
@@ -50,15 +53,41 @@ def check_password_entry(
     """Check a re-entered password of the signed-in member, throttled like sign-in (a stolen session
     cannot guess); a wrong one is counted and the form gets the error. Call after `form.is_valid()`."""
     user: Any = request.user
-    ip = client_ip(request)
-    if until := throttle.locked_until(user.email, ip):
-        form.add_error(field, locked_message(until))
+    outcome = throttle.attempt(user, client_ip(request), lambda: user.check_password(form.cleaned_data[field]))
+    if outcome.refused_until:
+        form.add_error(field, locked_message(outcome.refused_until))
         return False
-    if not user.check_password(form.cleaned_data[field]):
-        actions.user_sign_in_failed(actor=user, email=user.email, ip=ip)
+    if not outcome.ok:
+        actions.user_sign_in_failed(
+            actor=user, account=user, email=user.email, step="password re-entry", locked=outcome.locked
+        )
         form.add_error(field, wrong)
         return False
     return True
+
+
+class SignInCodeForm(StyledFormMixin, forms.Form):
+    """The code step of sign-in: a code from the authenticator app, or one of the member's recovery codes."""
+
+    token = forms.CharField(
+        label="Authentication code",
+        max_length=24,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
+    )
+
+    def clean_token(self) -> str:
+        token = "".join(self.cleaned_data["token"].split())
+        if token.isdigit() and len(token) == 6:
+            return token
+        if len(RecoveryCode.normalize(token)) == RecoveryCode.LENGTH:
+            return token
+        raise ValidationError("Enter the 6-digit code from your authenticator app, or a recovery code.")
+
+    @property
+    def is_recovery_code(self) -> bool:
+        """True when the member typed a recovery code rather than an app code."""
+        return not self.cleaned_data["token"].isdigit()
 
 
 class PasswordConfirmForm(StyledFormMixin, forms.Form):

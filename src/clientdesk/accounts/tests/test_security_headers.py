@@ -75,3 +75,43 @@ def test_each_response_gets_a_fresh_nonce(client):
 
 def test_pages_may_not_be_framed(page):
     assert page["X-Frame-Options"] == "DENY"
+
+
+# --- Nothing the desk shows is kept in the browser's cache -----------------------------------
+
+
+def assert_not_stored(response):
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= directives, response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "name", ["clients:client_list", "clients:client_add", "accounts:security", "accounts:password_change", "home"]
+)
+def test_pages_for_a_signed_in_member_are_not_stored(login_as, admin, name):
+    assert_not_stored(login_as(admin).get(reverse(name)))
+
+
+def test_a_client_profile_and_an_htmx_partial_are_not_stored(login_as, admin, make_client):
+    web = login_as(admin)
+    client = make_client()
+    assert_not_stored(web.get(reverse("clients:client_detail", args=[client.pk])))
+    assert_not_stored(web.get(reverse("clients:client_list"), headers={"HX-Request": "true"}))
+
+
+def test_the_sign_in_page_and_its_answers_are_not_stored(client, admin):
+    assert_not_stored(client.get(reverse("accounts:sign_in")))
+    assert_not_stored(client.head(reverse("accounts:sign_in")))
+    assert_not_stored(client.post(reverse("accounts:sign_in"), {"email": admin.email, "password": "wrong"}))
+
+
+def test_errors_and_redirects_for_a_signed_in_member_are_not_stored(login_as, admin):
+    web = login_as(admin)
+    assert_not_stored(web.get("/no-such-page/"))
+    assert_not_stored(web.post(reverse("accounts:sign_out")))
+
+
+def test_static_files_keep_their_own_caching(client):
+    response = client.get("/static/clientdesk/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")

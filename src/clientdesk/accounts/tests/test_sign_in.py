@@ -1,10 +1,14 @@
 """Sign in, sign out, `next` handling, and the sign-in requirement on every staff page."""
 
+import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from clientdesk.accounts import throttle
+from clientdesk.accounts.models import LoginThrottle, User, normalize_email
 from clientdesk.audit.models import AuditEvent
 from clientdesk.core.testing import PASSWORD
 
@@ -31,6 +35,20 @@ def test_sign_in_page_is_open_to_anonymous_visitors(client):
     assert b'name="password"' in response.content
 
 
+def test_head_on_the_sign_in_page_answers_like_get(client):
+    get = client.get(reverse("accounts:sign_in"))
+    head = client.head(reverse("accounts:sign_in"))
+    assert head.status_code == get.status_code == 200
+    assert head["Content-Type"] == get["Content-Type"]
+    assert head.content == b""
+
+
+def test_head_on_the_sign_in_page_sends_a_signed_in_member_on_like_get(login_as, admin):
+    response = login_as(admin).head(reverse("accounts:sign_in"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("clients:client_list")
+
+
 def test_signing_in_lands_on_the_client_list_and_records_the_ip(client, admin):
     response = sign_in(client, admin.email, REMOTE_ADDR="198.51.100.7")
     assert response.status_code == 302
@@ -50,7 +68,7 @@ def test_a_wrong_password_is_refused_with_a_clear_message_and_audited(client, ad
     assert signed_in_user_id(client) is None
     event = AuditEvent.objects.get(action="auth.sign_in_failed")
     assert event.actor_type == "system"
-    assert event.changes == {"email": admin.email}
+    assert event.changes == {"email": admin.email, "step": "password"}
     assert event.ip == "198.51.100.8"
     assert not AuditEvent.objects.filter(action="auth.sign_in").exists()
 
@@ -76,6 +94,62 @@ def test_the_email_is_matched_without_regard_to_case(client, admin):
     response = sign_in(client, "  ADA@Staff.TEST ")
     assert response.status_code == 302
     assert signed_in_user_id(client) == str(admin.pk)
+
+
+# --- One spelling of an address -------------------------------------------------------------
+
+
+def test_the_email_fold_is_idempotent_over_every_code_point():
+    for point in range(sys.maxunicode + 1):
+        if 0xD800 <= point <= 0xDFFF:
+            continue  # surrogates are not characters
+        once = normalize_email(chr(point))
+        assert normalize_email(once) == once, f"U+{point:04X}"
+
+
+@pytest.mark.parametrize("typed", ["Lock@Probe.Test", "lock@probe.te\u017ft", "\uff4c\uff4f\uff43\uff4b@probe.test"])
+def test_every_spelling_of_an_address_names_the_same_account(make_staff, typed):
+    member = make_staff("lock@probe.test")
+    assert User.objects.get_by_natural_key(typed) == member
+    assert User.objects.normalize_email(typed) == "lock@probe.test"
+
+
+def test_a_member_is_stored_under_the_normalised_address(make_staff):
+    assert make_staff("LOCK@PROBE.TE\u017fT").email == "lock@probe.test"
+    assert User.objects.create_user(" Kelvin@\u212aelvin.test ", PASSWORD).email == "kelvin@kelvin.test"
+
+
+def test_an_address_that_folding_would_change_beyond_case_is_refused(make_staff):
+    with pytest.raises(ValidationError) as refused:
+        make_staff("j\u00fcrgen.stra\u00dfe@staff.test")
+    assert "plain ASCII" in str(refused.value)
+    assert not User.objects.filter(email__startswith="j").exists()
+
+
+def test_signing_in_as_another_spelling_of_a_locked_address_is_refused_and_keeps_the_lock(client, make_staff):
+    member = make_staff("lock@probe.test")
+    for _ in range(10):
+        sign_in(client, "lock@probe.test", "not the password", REMOTE_ADDR="198.51.100.40")
+    locked_until = throttle.account_locked_until(member)
+    assert locked_until is not None
+
+    response = sign_in(client, "lock@probe.te\u017ft", REMOTE_ADDR="198.51.100.40")
+
+    assert response.status_code == 400
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert signed_in_user_id(client) is None
+    assert throttle.account_locked_until(member) == locked_until
+    assert LoginThrottle.objects.get(key=f"pair:{member.pk}:198.51.100.40").failures == 10
+
+
+def test_another_spelling_of_an_address_locked_from_many_addresses_is_refused_everywhere(client, make_staff):
+    member = make_staff("lock@probe.test")
+    for n in range(50):
+        sign_in(client, "LOCK@probe.test", "not the password", REMOTE_ADDR=f"198.51.100.{n}")
+    response = sign_in(client, "lock@probe.te\u017ft", REMOTE_ADDR="192.0.2.1")
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert signed_in_user_id(client) is None
+    assert LoginThrottle.objects.get(key=f"account:{member.pk}").failures == 50
 
 
 def test_an_empty_form_is_refused_without_counting_a_failure(client, admin):

@@ -1,25 +1,27 @@
-"""Two-factor sign-in: enrolment on the security page, the code step at sign-in, switching it off."""
+"""Two-factor sign-in: enrolment on the security page, the code step at sign-in, recovery codes, switching it off."""
 
+import base64
+import re
+import threading
 import time
+from xml.etree import ElementTree
 
 import pytest
+from django.db import connections
+from django.test import Client as WebClient
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clientdesk.accounts import actions
+from clientdesk.accounts import actions, throttle
+from clientdesk.accounts.models import RecoveryCode
 from clientdesk.accounts.views import PENDING
 from clientdesk.audit.models import AuditEvent
 from clientdesk.core.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _no_otp_backoff(settings):
-    # django-otp makes a device wait 1 s, 2 s, 4 s… after each wrong code; these tests type the right
-    # code straight after a wrong one, as no human could. Our own sign-in throttle stays on.
-    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+CODE_PATTERN = re.compile(r"<li>([2-9a-z]{5}-[2-9a-z]{5})</li>")
 
 
 def fresh_code(device):
@@ -42,11 +44,17 @@ def wrong_code(device):
 
 
 def enrol(user):
-    """Two-factor on, through the real actions."""
+    """Two-factor on, through the real actions; the device carries the recovery codes shown (`.recovery`)."""
     device = actions.totp_device_start(actor=user)
-    assert actions.totp_device_confirm(actor=user, device=device, token=fresh_code(device))
+    codes = actions.totp_device_confirm(actor=user, device=device, token=fresh_code(device))
+    assert codes
     device.refresh_from_db()
+    device.recovery = codes
     return device
+
+
+def codes_on(response):
+    return CODE_PATTERN.findall(response.content.decode())
 
 
 def security(client, **data):
@@ -108,8 +116,8 @@ def test_enrolment_refuses_a_wrong_code_then_accepts_the_right_one(login_as, adm
     assert not AuditEvent.objects.filter(action="auth.two_factor_enable").exists()
 
     right = security(web, step="confirm", token=fresh_code(device))
-    assert right.status_code == 302
-    assert right["Location"] == reverse("accounts:security")
+    assert right.status_code == 200
+    assert "Two-factor sign-in is on" in right.content.decode()
     device.refresh_from_db()
     assert device.confirmed is True
     event = AuditEvent.objects.get(action="auth.two_factor_enable")
@@ -143,6 +151,135 @@ def test_starting_enrolment_while_two_factor_is_on_is_refused(login_as, admin):
     assert list(TOTPDevice.objects.filter(user=admin)) == [device]
 
 
+def test_the_qr_code_is_a_standalone_svg_image_with_its_namespace(login_as, admin):
+    page = security(login_as(admin), step="start").content.decode()
+    (payload,) = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
+    svg = base64.b64decode(payload).decode()
+    assert 'xmlns="http://www.w3.org/2000/svg"' in svg
+    root = ElementTree.fromstring(svg)  # noqa: S314 (our own page's image, not untrusted input)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert root.find("{http://www.w3.org/2000/svg}path") is not None
+
+
+def test_turning_two_factor_on_shows_ten_recovery_codes_once(login_as, admin):
+    web = login_as(admin)
+    security(web, step="start")
+    device = TOTPDevice.objects.get(user=admin)
+    response = security(web, step="confirm", token=fresh_code(device))
+
+    codes = codes_on(response)
+    assert len(set(codes)) == 10
+    assert "They are shown only now." in response.content.decode()
+    assert response["Cache-Control"].count("no-store") == 1
+    later = web.get(reverse("accounts:security")).content.decode()
+    assert codes_on(web.get(reverse("accounts:security"))) == []
+    assert "10 of 10 recovery codes left." in later
+
+
+def test_recovery_codes_are_stored_hashed_and_never_reach_the_audit_log(admin):
+    device = enrol(admin)
+    stored = list(RecoveryCode.objects.filter(user=admin).values_list("code_hash", flat=True))
+    assert len(stored) == 10
+    log = str(list(AuditEvent.objects.values_list("changes", flat=True)))
+    for code in device.recovery:
+        assert code not in stored
+        assert RecoveryCode.normalize(code) not in stored
+        assert code not in log
+        assert RecoveryCode.normalize(code) not in log
+    for digest in stored:
+        assert digest not in log
+    event = AuditEvent.objects.get(action="auth.two_factor_enable")
+    assert event.changes == {"recovery_codes": [0, 10]}
+
+
+def test_a_recovery_code_signs_in_instead_of_an_app_code_and_is_spent(client, admin):
+    device = enrol(admin)
+    password_step(client, admin)
+    response = code_step(client, device.recovery[3], REMOTE_ADDR="198.51.100.32")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(admin.pk)
+    assert "You signed in with a recovery code; 9 left." in client.get(reverse("clients:client_list")).content.decode()
+    event = AuditEvent.objects.get(action="auth.recovery_code_use")
+    assert event.actor_user == admin
+    assert event.changes == {"recovery_codes": [10, 9]}
+    assert "9 of 10 recovery codes left." in client.get(reverse("accounts:security")).content.decode()
+
+    client.post(reverse("accounts:sign_out"))
+    password_step(client, admin)
+    again = code_step(client, device.recovery[3])
+    assert again.status_code == 400
+    assert "That recovery code is not right, or it was used already." in again.content.decode()
+    assert not is_signed_in(client)
+
+
+def test_a_recovery_code_is_accepted_with_spaces_and_capitals(client, admin):
+    device = enrol(admin)
+    password_step(client, admin)
+    typed = " ".join(device.recovery[0].replace("-", "").upper())
+    assert code_step(client, typed).status_code == 302
+
+
+def test_another_members_recovery_code_is_refused_and_counted(client, admin, billing):
+    enrol(admin)
+    theirs = enrol(billing)
+    password_step(client, admin)
+    response = code_step(client, theirs.recovery[0])
+    assert response.status_code == 400
+    assert not is_signed_in(client)
+    assert AuditEvent.objects.get(action="auth.sign_in_failed").changes == {
+        "email": admin.email,
+        "step": "recovery code",
+    }
+    assert RecoveryCode.objects.filter(used_at__isnull=False).count() == 0
+
+
+def test_wrong_recovery_codes_lock_the_code_step(client, admin):
+    device = enrol(admin)
+    password_step(client, admin)
+    for n in range(10):
+        assert code_step(client, f"wrong-{n:05d}").status_code == 400
+    response = code_step(client, device.recovery[0])
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert not is_signed_in(client)
+    assert RecoveryCode.objects.filter(used_at__isnull=False).count() == 0
+
+
+def test_new_recovery_codes_need_the_password(login_as, admin):
+    device = enrol(admin)
+    web = login_as(admin)
+    response = security(web, step="regenerate", **{"regenerate-password": "not my password"})
+    assert response.status_code == 400
+    assert "That is not your password." in response.content.decode()
+    assert codes_on(response) == []
+    assert not AuditEvent.objects.filter(action="auth.recovery_codes_create").exists()
+    assert AuditEvent.objects.get(action="auth.sign_in_failed").changes == {
+        "email": admin.email,
+        "step": "password re-entry",
+    }
+    assert actions.recovery_code_use(actor=admin, code=device.recovery[0])
+
+
+def test_new_recovery_codes_replace_the_old_ones(login_as, admin, client):
+    device = enrol(admin)
+    actions.recovery_code_use(actor=admin, code=device.recovery[0])
+    web = login_as(admin)
+    response = security(web, step="regenerate", **{"regenerate-password": PASSWORD})
+    assert response.status_code == 200
+    fresh = codes_on(response)
+    assert len(set(fresh)) == 10
+    assert not set(fresh) & set(device.recovery)
+    assert "10 of 10 recovery codes left." in response.content.decode()
+    assert AuditEvent.objects.get(action="auth.recovery_codes_create").changes == {"recovery_codes": [9, 10]}
+    assert not actions.recovery_code_use(actor=admin, code=device.recovery[1])
+    assert actions.recovery_code_use(actor=admin, code=fresh[0])
+
+
+def test_switching_two_factor_off_deletes_the_recovery_codes(login_as, admin):
+    enrol(admin)
+    security(login_as(admin), step="disable", password=PASSWORD)
+    assert not RecoveryCode.objects.filter(user=admin).exists()
+
+
 # --- The code step at sign-in -------------------------------------------------------------
 
 
@@ -165,7 +302,7 @@ def test_a_wrong_code_at_sign_in_is_refused_and_audited(client, admin):
     assert "That code is not right" in response.content.decode()
     assert not is_signed_in(client)
     event = AuditEvent.objects.get(action="auth.sign_in_failed")
-    assert event.changes == {"email": admin.email}
+    assert event.changes == {"email": admin.email, "step": "code"}
     assert event.ip == "198.51.100.30"
 
 
@@ -231,8 +368,79 @@ def test_wrong_codes_lock_the_code_step_like_wrong_passwords(client, admin):
 
     response = code_step(client, fresh_code(device))
     assert response.status_code == 400
-    assert "Too many failed attempts" in response.content.decode()
+    assert "Too many failed sign-ins. Try again in 30 minutes." in response.content.decode()
     assert not is_signed_in(client)
+
+
+def test_a_correct_code_right_after_a_wrong_one_is_accepted(client, admin):
+    device = enrol(admin)
+    password_step(client, admin)
+    assert code_step(client, wrong_code(device)).status_code == 400
+    assert code_step(client, fresh_code(device)).status_code == 302
+    assert is_signed_in(client)
+
+
+def test_the_code_used_to_turn_two_factor_on_also_signs_in_within_its_time_step(admin, client):
+    device = actions.totp_device_start(actor=admin)
+    code = fresh_code(device)
+    assert actions.totp_device_confirm(actor=admin, device=device, token=code)
+
+    password_step(client, admin)
+    assert code_step(client, code).status_code == 302
+    assert is_signed_in(client)
+    # Accepted once more, not forever: the step is used now.
+    client.post(reverse("accounts:sign_out"))
+    password_step(client, admin)
+    assert code_step(client, code).status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_thirty_simultaneous_wrong_codes_are_checked_at_most_ten_times(make_staff, monkeypatch):
+    member = make_staff("lock@probe.test")
+    device = enrol(member)
+    browsers = [WebClient() for _ in range(30)]
+    for browser in browsers:
+        assert password_step(browser, member).status_code == 302
+    calls = {"n": 0}
+    lock = threading.Lock()
+    verify = TOTPDevice.verify_token
+
+    def counting(self, token):
+        with lock:
+            calls["n"] += 1
+        return verify(self, token)
+
+    monkeypatch.setattr(TOTPDevice, "verify_token", counting)
+    barrier = threading.Barrier(30)
+    statuses = []
+
+    def run(browser):
+        try:
+            barrier.wait()
+            statuses.append(code_step(browser, wrong_code(device)).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(b,)) for b in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [400] * 30
+    assert calls["n"] == 10
+    assert throttle.account_locked_until(member) is not None
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_qr_code_is_drawn_by_the_browser(page, sign_in, admin):
+    sign_in(admin)
+    page.goto(reverse("accounts:security"))
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    image = page.get_by_role("img", name="QR code for your authenticator app")
+    image.wait_for()
+    assert image.evaluate("img => img.complete && img.naturalWidth") > 0
 
 
 # --- Switching it off ---------------------------------------------------------------------
