@@ -39,7 +39,7 @@ def _field(target_model: str, name: str) -> Any:
     for candidate in candidates:
         try:
             field = candidate._meta.get_field(name)
-        except Exception:  # noqa: BLE001, S112 - FieldDoesNotExist, or a relation without a name
+        except Exception:  # noqa: S112 - FieldDoesNotExist, or a relation without a name
             continue
         if getattr(field, "verbose_name", None):
             return field
@@ -89,7 +89,7 @@ def audit_change(event: Any, name: str, values: Any) -> str:
 
     A list (a contact's phone numbers) shows only the items removed and the items added.
     """
-    before, after = (list(values) + [None, None])[:2] if isinstance(values, list) else (None, values)
+    before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
     target = event.target_model
     label = format_html('<span class="text-body-secondary">{}</span>: ', field_label(name, target))
     if isinstance(before, list) or isinstance(after, list):
