@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "clientdesk.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "clientdesk.core.sanitize.ControlCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clientdesk.core.middleware.StaffLoginRequiredMiddleware",

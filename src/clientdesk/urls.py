@@ -9,3 +9,8 @@ urlpatterns = [
     path("accounts/", include("clientdesk.accounts.urls")),
     path("", include("clientdesk.clients.urls")),
 ]
+
+# 403 and 404 in the desk's layout (htmx gets the message alone); 400 and 500 keep Django's handlers,
+# whose 400.html and 500.html render without a request.
+handler403 = "clientdesk.core.access.permission_denied"
+handler404 = "clientdesk.core.access.page_not_found"

@@ -112,10 +112,14 @@ def phone_formset(data: Any = None, *, initial: list[dict[str, Any]] | None = No
         return PhoneFormSet(data, prefix="phones")
     rows = list(initial or [])
     if data is not None:  # "add another number": keep what was typed, add one blank row
-        total = int(data.get("phones-TOTAL_FORMS") or 0)
+        limit = PhoneFormSet.absolute_max - 1
+        total = str(data.get("phones-TOTAL_FORMS") or "").strip()
+        if total.isascii() and total.isdigit():
+            count = min(int(total), limit) if len(total) <= 6 else limit  # more digits: past any limit
+        else:  # not a row count ("abc", "1e2", "-1"): the rows that were sent
+            count = next((i for i in range(limit) if f"phones-{i}-number" not in data), limit)
         rows = [
-            {key: data.get(f"phones-{i}-{key}", "") for key in ("type", "location", "number")}
-            for i in range(min(total, 49))
+            {key: data.get(f"phones-{i}-{key}", "") for key in ("type", "location", "number")} for i in range(count)
         ]
     if add_row or not rows:
         rows.append({"type": PhoneType.PHONE, "location": PhoneLocation.HOME, "number": ""})

@@ -256,9 +256,10 @@ def client_search(request: HttpRequest) -> HttpResponse:
     results = queries.client_search_page(q, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     total = results.total
     paginator = KnownCountPaginator(range(0), PAGE_SIZE, count=min(total, queries.SEARCH_CAP))
-    if total and number > paginator.num_pages:  # past the end: show the last page
+    if number > paginator.num_pages:  # past the end: show the last page (the only one when nothing matched)
         number = paginator.num_pages
-        results = queries.client_search_page(q, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        if total:
+            results = queries.client_search_page(q, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     page = paginator.page(number)
     hits = results.hits
     if total == 1 and page.number == 1:

@@ -107,3 +107,18 @@ def test_list_filters_as_you_type_without_touching_the_search_box(page, sign_in,
     page.get_by_placeholder(re.compile("Find a client")).fill("abe")
     expect(page.locator("#search-suggest a", has_text="Abe Other")).to_be_visible()
     expect(rows).to_have_count(1)
+
+
+def test_a_status_click_on_a_status_changed_meanwhile_shows_the_current_one(page, sign_in, billing, make_client):
+    from clientdesk.clients.actions import client_cycle_status
+
+    client = make_client(first_name="Grace", last_name="Hopper")
+    sign_in(billing)
+    page.goto(client.get_absolute_url())
+    expect(page.locator("#client-status")).to_have_text("Active")
+    client_cycle_status(actor=None, client=client)  # someone else: now inactive
+    page.locator("#client-status").click()
+    expect(page.get_by_role("alert")).to_contain_text("Someone else changed the status to Inactive")
+    expect(page.locator("#client-status")).to_have_text("Inactive")
+    client.refresh_from_db()
+    assert client.status == "inactive"
