@@ -4,11 +4,11 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
 
-from clientdesk.clients.models import Client, ClientStatus, Contact, ContactType
+from clientdesk.clients.models import Client, ClientStatus, ClientStatusCount, Contact, ContactType
 from clientdesk.clients.search import MIN_SUBSTRING, ParsedQuery, parse_query
 
 SORTS = {
@@ -37,10 +37,13 @@ class ClientFilters:
 
 
 def status_counts() -> dict[str, int]:
-    """How many clients each status tab holds (one query)."""
-    rows = Client.objects.order_by().values("status").annotate(n=Count("id"))
+    """How many clients each status tab holds: the counter the database keeps (one query of a few rows).
+
+    Exact, in the reader's transaction: triggers on clients_client update it with every write (see
+    ClientStatusCount). Counting instead took 80 ms at a million clients.
+    """
     counts = dict.fromkeys(ClientStatus.values, 0)
-    counts.update({row["status"]: row["n"] for row in rows})
+    counts.update(ClientStatusCount.objects.values_list("status", "clients"))
     return counts
 
 

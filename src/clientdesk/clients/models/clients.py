@@ -68,6 +68,24 @@ class IdSequence(models.Model):
         return f"{self.name}={self.last_value}"
 
 
+class ClientStatusCount(models.Model):
+    """How many clients hold one status: kept exact by database triggers on clients_client (migration 0004).
+
+    Every write to clients_client (the actions, raw SQL, COPY) updates it in the same transaction; the
+    client list reads it instead of counting. Only the triggers write it. Recount (if it were ever
+    wrong) with the SQL in `RECOUNT` of migration 0004_status_counts.
+    """
+
+    status = models.CharField(max_length=16, primary_key=True, choices=ClientStatus.choices)
+    clients = models.BigIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()  # nobody edits it
+
+    def __str__(self) -> str:
+        return f"{self.status}={self.clients}"
+
+
 class Client(models.Model):
     """A customer account. Its name, address and email live on its primary contact."""
 
