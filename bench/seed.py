@@ -3,7 +3,7 @@
 The rows are made here in plain Python (fast enough for a million clients) from the same people,
 companies and places as the demo (`core.fakedata`), and hold exactly what the app would store:
 the client's list columns copied from its primary contact, its id code from the `IdSequence` series
-and a `search_text` identical to `clients.search.build_search_text`.
+and a `search_text` identical to `clients.search.build_search_text` (made by the same helpers).
 
 Loading is per database: PostgreSQL streams the rows with COPY (secondary and trigram indexes of
 `clients_client` dropped first, rebuilt after), SQLite uses `bulk_create`.
@@ -16,7 +16,6 @@ import queue
 import random
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -46,15 +45,17 @@ from clientdesk.clients.models import (
     PhoneType,
 )
 from clientdesk.clients.phones import search_digits
-from clientdesk.clients.search import SEPARATOR, normalise
+from clientdesk.clients.search import join_search_text, name_parts, normalise
 from clientdesk.core import fakedata
 
 # The trigram indexes, exactly as the migration creates them.
 TRIGRAM_INDEXES: dict[str, str] = import_module("clientdesk.clients.migrations.0002_search_trigram_indexes").INDEXES
+# The GIN indexes rebuilt after a load: the trigram ones and the search words' (migration 0005).
+GIN_INDEXES = {**TRIGRAM_INDEXES, **import_module("clientdesk.clients.migrations.0005_search_words").INDEXES}
 GROUPS = [("General", GroupColor.GREY), ("Resellers", GroupColor.BLUE), ("VIP", GroupColor.YELLOW)]
 GROUP_WEIGHTS = [75, 15, 5]
 NO_GROUP_WEIGHT = 5
-CURRENCY = {"GB": "GBP", "US": "USD", "CA": "CAD", "AU": "AUD"}
+CURRENCY = {"GB": "GBP", "US": "USD", "CA": "CAD", "AU": "AUD", "JP": "JPY", "CN": "USD", "KR": "USD"}
 LANGUAGE = {"DE": "de", "FR": "fr", "ES": "es", "NL": "nl"}
 EU = {"DE", "FR", "NL", "ES"}
 ADDRESS2 = ["Suite 100", "Suite 210", "Unit 4", "Floor 3", "Building B", "Apt 12"]
@@ -109,14 +110,15 @@ in_column_order = itemgetter(*(MADE_FIELDS.index(name) for name in CONTACT_FIELD
 PHONE_COLUMNS = ("contact_id", "type", "location", "number", "position")
 
 
-def fast_normalise(text: str) -> str:
-    """`search.normalise`, with a shortcut for ASCII (NFKD leaves it alone, casefold is lower)."""
-    if text.isascii():
-        return " ".join(text.lower().split())
-    return normalise(text)
-
-
+# `search.normalise` has its own shortcut for ASCII.
+fast_normalise = normalise
 cached_normalise = cache(normalise)
+
+
+@cache
+def cached_name_parts(first: str, last: str) -> tuple[str, ...]:
+    """`search.name_parts`, normalised: how a contact's name is searched."""
+    return tuple(normalise(part) for part in name_parts(first, last))
 
 
 # --- Phone numbers ------------------------------------------------------------------------------
@@ -198,20 +200,14 @@ class _Country:
     locals: dict[tuple[str, str], str]  # (first, last) -> ascii email local part
 
 
-def _email_local(first: str, last: str) -> str:
-    """The local part fakedata.person gives this name: ASCII, lower case, no spaces or apostrophes."""
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", f"{first}.{last}") if not unicodedata.combining(ch))
-    return text.lower().replace(" ", "").replace("'", "")
-
-
 def _country(code: str) -> _Country:
     firsts, lasts, places, streets = fakedata.PLACES[code]
-    house_first = code not in {"DE", "NL", "ES"}
+    house_first = code not in fakedata.STREET_FIRST
     addresses = [f"{n} {s}" if house_first else f"{s} {n}" for s in streets for n in range(1, 250)]
     companies = [
         f"{w} {k} {fakedata.COMPANY_SUFFIX[code]}" for w in fakedata.COMPANY_WORDS for k in fakedata.COMPANY_KINDS
     ]
-    locals_ = {(f, last): _email_local(f, last) for f in firsts for last in lasts}
+    locals_ = {(f, last): fakedata.email_local(f, last) for f in firsts for last in lasts}
     return _Country(code, firsts, lasts, places, addresses, companies, locals_)
 
 
@@ -265,7 +261,7 @@ class RowFactory:
         made = (first, last, title, company, email, address1, address2, city, state, postal, country.code)
         batch.contacts.append((contact_id, client_id, kind, *in_column_order(made), at, at))  # CONTACT_COLUMNS
         # What clients.search.build_search_text makes of the contact, part by part (empty parts dropped).
-        parts = [cached_normalise(f"{first} {last}"), cached_normalise(company), fast_normalise(email)]
+        parts = [*cached_name_parts(first, last), cached_normalise(company), fast_normalise(email)]
         parts += [cached_normalise(address1), *self._phones(country.code, contact_id, batch)]
         return f"{first} {last}".strip(), email, parts
 
@@ -286,7 +282,7 @@ class RowFactory:
                 kind=BILLING if rng.random() < 0.7 else OTHER,
                 company=company if rng.random() < 0.8 else "",
             )
-            search_text = SEPARATOR.join(p for p in [fast_normalise(id_code), *primary_parts, *other_parts] if p)
+            search_text = join_search_text([fast_normalise(id_code), *primary_parts, *other_parts])
             roll = rng.random()
             status = ACTIVE if roll < 0.9 else INACTIVE if roll < 0.98 else FRAUD
             tax_id = f"{country.code}{rng.randrange(10**8, 10**9)}" if company and country.code in EU else ""
@@ -385,7 +381,7 @@ def _secondary_indexes() -> dict[str, str]:
     """name -> CREATE INDEX statement of the clients_client indexes rebuilt after a bulk load."""
     statements = {
         name: f"CREATE INDEX IF NOT EXISTS {name} ON clients_client USING gin ({expression})"
-        for name, expression in TRIGRAM_INDEXES.items()
+        for name, expression in GIN_INDEXES.items()
     }
     with connection.schema_editor(collect_sql=True, atomic=False) as editor:
         for index in Client._meta.indexes:

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import StrIndex
+from django.db.models.functions import Concat, StrIndex, Substr
 from django.db.models.lookups import GreaterThan
 
 from clientdesk.clients.models import Client, ClientStatus, ClientStatusCount, Contact, ContactType
-from clientdesk.clients.search import MIN_SUBSTRING, ParsedQuery, parse_query
+from clientdesk.clients.search import MIN_SUBSTRING, WORDS_MARK, ParsedQuery, has_cjk, parse_query, without_cjk
 
 SORTS = {
     "id": ("id_value", "id"),
@@ -85,9 +85,40 @@ def _indexed_parts(term: str) -> list[str]:
 
     Punctuation inside a term ("jo.smith@post") makes the index read the huge lists of word starts
     (every word in "p"); the words alone are 3x faster, and STRPOS then checks the whole term.
+    A CJK term's CJK characters are found by their bigrams in the search words instead (pg_trgm
+    may not see them at all), so only its other words of 3 or more characters are asked for here.
     """
+    if has_cjk(term):
+        return [w for w in _NOT_WORD.split(without_cjk(term)) if len(w) >= MIN_SUBSTRING]
     words = [w for w in _NOT_WORD.split(term) if len(w) >= MIN_SUBSTRING]
     return words or [term]
+
+
+def _has_words(words: tuple[str, ...]) -> Q:
+    """The client's search words include every one of `words` (on PostgreSQL through their GIN index).
+
+    The array expression is the one migration 0005 indexes, character for character.
+    """
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.fields import ArrayField
+        from django.db.models import F, Func, TextField
+
+        array = ArrayField(TextField())
+        search_words = Func(
+            F("search_text"),
+            template="string_to_array(split_part(%(expressions)s, E'\\x1e ', 2), ' ')",
+            output_field=array,
+        )
+        contains = array.get_lookup("contains")  # @> ARRAY[...]::text[], served by the GIN index
+        assert contains is not None
+        return Q(contains(search_words, list(words)))
+    # Elsewhere (SQLite) a scan: each word, space-delimited, in the text from the mark on.
+    mark = WORDS_MARK.strip(" ")
+    section = Concat(Substr("search_text", StrIndex("search_text", Value(mark))), Value(" "))
+    q = Q(GreaterThan(StrIndex("search_text", Value(mark)), 0))
+    for word in words:
+        q &= Q(GreaterThan(StrIndex(section, Value(f" {word} ")), 0))
+    return q
 
 
 def _holds(term: str) -> GreaterThan:
@@ -95,16 +126,29 @@ def _holds(term: str) -> GreaterThan:
     return GreaterThan(StrIndex("search_text", Value(term)), 0)
 
 
+def _code_variants(code: str) -> list[str]:
+    """The code as typed, upper- and lower-cased: id codes are compared through their (case-sensitive) indexes."""
+    return sorted({code, code.upper(), code.lower()})
+
+
 def _matching(query: ParsedQuery) -> QuerySet[Client]:
-    """Clients whose search text holds every term (or, for short queries, whose id code matches)."""
+    """Clients whose search text holds every term and whose search words hold every word.
+
+    `#1534` is the client with that id code; one short word also matches the id codes starting with it
+    (`LIKE '15%'` on the id code's pattern index).
+    """
     if query.id_code_only:
-        code = query.raw.strip()
-        return (
-            Client.objects.filter(Q(id_code__iexact=code) | Q(id_code__istartswith=code))
-            if code
-            else Client.objects.none()
-        )
+        return Client.objects.filter(_exact(query))
     qs = Client.objects.all()
+    if not query.terms:
+        # Short words: whole search words, or (one word) the start of an id code.
+        found = _has_words(query.words) if query.words else Q(pk__in=[])
+        if query.id_prefix:
+            for code in _code_variants(query.code):
+                found |= Q(id_code__startswith=code)
+        return qs.filter(found)
+    if query.words:
+        qs = qs.filter(_has_words(query.words))
     for term in query.terms:
         parts = _indexed_parts(term)
         for part in parts:
@@ -120,8 +164,7 @@ def _exact(query: ParsedQuery) -> Q:
     An exact email needs no such help: as a search term it is selective enough to be matched
     within the first window (and the trigram index answers `=` slowly for long strings).
     """
-    code = query.raw.strip()
-    return Q(id_code__in=sorted({code, code.upper(), code.lower()}))
+    return Q(id_code__in=_code_variants(query.code))
 
 
 def _ranked(query: ParsedQuery, ids: list[int], *, with_exact: bool) -> list[Client]:
@@ -141,11 +184,11 @@ def _ranked(query: ParsedQuery, ids: list[int], *, with_exact: bool) -> list[Cli
         Exists(Contact.objects.filter(client=OuterRef("pk"), email__iexact=raw)) if "@" in raw else Value(False)
     )
     qs = qs.annotate(
-        rank_code=Case(When(id_code__iexact=raw, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        rank_code=Case(When(id_code__iexact=query.code, then=Value(0)), default=Value(1), output_field=IntegerField()),
         rank_email=Case(When(email_match, then=Value(0)), default=Value(1), output_field=IntegerField()),
     )
     order: list[str] = ["rank_code", "rank_email"]
-    if connection.vendor == "postgresql" and not query.id_code_only:
+    if connection.vendor == "postgresql" and any(_indexed_parts(term) for term in query.terms):
         from django.contrib.postgres.search import TrigramWordSimilarity
 
         qs = qs.annotate(similarity=TrigramWordSimilarity(query.text, "search_text"))

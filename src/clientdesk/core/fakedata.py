@@ -35,6 +35,7 @@ PLACES: dict[str, tuple[list[str], list[str], list[tuple[str, str, str]], list[s
             "Nguyen",
             "O'Brien",
             "Walker",
+            "Wu",
         ],
         [
             ("Austin", "US-TX", "78701"),
@@ -48,7 +49,7 @@ PLACES: dict[str, tuple[list[str], list[str], list[tuple[str, str, str]], list[s
     ),
     "GB": (
         ["Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Jack", "Sophie", "Charlotte", "Thomas"],
-        ["Jones", "Taylor", "Evans", "Thomas", "Roberts", "Wright", "Hughes", "Edwards", "Clarke", "Patel"],
+        ["Jones", "Taylor", "Evans", "Thomas", "Roberts", "Wright", "Hughes", "Edwards", "Clarke", "Patel", "Xu"],
         [
             ("Manchester", "GB-MAN", "M1 1AE"),
             ("Leeds", "GB-LDS", "LS1 4DY"),
@@ -81,7 +82,7 @@ PLACES: dict[str, tuple[list[str], list[str], list[tuple[str, str, str]], list[s
     ),
     "CA": (
         ["Liam", "Olivia", "Noah", "Emma", "William", "Charlotte", "Benjamin", "Chloé", "Ethan", "Zoé"],
-        ["Tremblay", "Gagnon", "Roy", "Côté", "Bouchard", "Wilson", "MacDonald", "Campbell", "Stewart", "Lee"],
+        ["Tremblay", "Gagnon", "Roy", "Côté", "Bouchard", "Wilson", "MacDonald", "Campbell", "Stewart", "Lee", "Li"],
         [
             ("Toronto", "CA-ON", "M5V 2T6"),
             ("Montréal", "CA-QC", "H2Y 1C6"),
@@ -92,7 +93,7 @@ PLACES: dict[str, tuple[list[str], list[str], list[tuple[str, str, str]], list[s
     ),
     "AU": (
         ["Jack", "Charlotte", "William", "Olivia", "Lachlan", "Mia", "Cooper", "Isla", "Matilda", "Archie"],
-        ["Smith", "Jones", "Williams", "Brown", "Wilson", "Taylor", "Anderson", "Thompson", "Kelly", "Ryan"],
+        ["Smith", "Jones", "Williams", "Brown", "Wilson", "Taylor", "Anderson", "Thompson", "Kelly", "Ryan", "Ng"],
         [
             ("Sydney", "AU-NSW", "2000"),
             ("Melbourne", "AU-VIC", "3000"),
@@ -118,8 +119,64 @@ PLACES: dict[str, tuple[list[str], list[str], list[tuple[str, str, str]], list[s
         ],
         ["Calle Mayor", "Gran Vía", "Calle de Alcalá", "Avenida de la Constitución"],
     ),
+    # Names and places in their own script; family name first when written whole (山田太郎).
+    "JP": (
+        ["太郎", "花子", "翔太", "陽菜", "大輝", "美咲", "健", "蓮", "結衣", "さくら"],
+        ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "山田", "佐々木"],
+        [
+            ("東京", "JP-13", "100-0005"),
+            ("大阪", "JP-27", "530-0001"),
+            ("京都", "JP-26", "600-8001"),
+            ("名古屋", "JP-23", "450-0002"),
+        ],
+        ["丸の内", "梅田", "四条通", "栄", "銀座"],
+    ),
+    "CN": (
+        ["伟", "芳", "娜", "敏", "静", "秀英", "丽", "强", "磊", "洋", "艳", "杰"],
+        ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"],
+        [
+            ("北京", "CN-BJ", "100010"),
+            ("上海", "CN-SH", "200001"),
+            ("广州", "CN-GD", "510000"),
+            ("杭州", "CN-ZJ", "310000"),
+        ],
+        ["长安街", "南京路", "中山路", "人民路", "解放路"],
+    ),
+    "KR": (
+        ["민준", "서연", "지훈", "서윤", "도윤", "하은", "예준", "지우", "수빈", "현우"],
+        ["김", "이", "박", "최", "정", "강", "조", "윤"],
+        [("서울", "KR-11", "04524"), ("부산", "KR-26", "48058"), ("성남", "KR-41", "13494")],
+        ["세종대로", "테헤란로", "해운대로", "판교역로"],
+    ),
 }
-COUNTRY_WEIGHTS = {"US": 30, "GB": 15, "DE": 12, "FR": 10, "CA": 10, "AU": 8, "NL": 8, "ES": 7}
+COUNTRY_WEIGHTS = {
+    "US": 30,
+    "GB": 15,
+    "DE": 12,
+    "FR": 10,
+    "CA": 10,
+    "AU": 8,
+    "NL": 8,
+    "ES": 7,
+    "JP": 2,
+    "CN": 2,
+    "KR": 2,
+}
+# Where the street comes before the house number.
+STREET_FIRST = {"DE", "NL", "ES", "JP", "CN", "KR"}
+# How the names written in CJK scripts are spelt in email addresses.
+ROMANISED = {
+    name: spelt
+    for names, spellings in [
+        (PLACES["JP"][0], "taro hanako shota hina daiki misaki ken ren yui sakura"),
+        (PLACES["JP"][1], "sato suzuki takahashi tanaka ito watanabe yamamoto nakamura kobayashi yamada sasaki"),
+        (PLACES["CN"][0], "wei fang na min jing xiuying li qiang lei yang yan jie"),
+        (PLACES["CN"][1], "wang li zhang liu chen yang huang zhao wu zhou"),
+        (PLACES["KR"][0], "minjun seoyeon jihoon seoyun doyun haeun yejun jiwoo subin hyunwoo"),
+        (PLACES["KR"][1], "kim lee park choi jung kang cho yoon"),
+    ]
+    for name, spelt in zip(names, spellings.split(), strict=True)
+}
 COMPANY_WORDS = [
     "Northwind",
     "Bluepeak",
@@ -160,6 +217,9 @@ COMPANY_SUFFIX = {
     "AU": "Pty Ltd",
     "NL": "B.V.",
     "ES": "S.L.",
+    "JP": "K.K.",
+    "CN": "Co., Ltd.",
+    "KR": "Co., Ltd.",
 }
 TITLES = ["", "", "Owner", "CTO", "IT Manager", "Office Manager", "Director", "Founder"]
 
@@ -203,6 +263,12 @@ def _ascii(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
+def email_local(first: str, last: str) -> str:
+    """The local part of a made-up email address for this name: ASCII, lower case, no spaces or apostrophes."""
+    text = _ascii(f"{ROMANISED.get(first, first)}.{ROMANISED.get(last, last)}")
+    return text.lower().replace(" ", "").replace("'", "")
+
+
 def person(rng: random.Random, *, country: str | None = None, with_company: bool | None = None) -> FakePerson:
     """One made-up contact with an address and one or two phone numbers."""
     country = country or rng.choices(list(COUNTRY_WEIGHTS), weights=list(COUNTRY_WEIGHTS.values()))[0]
@@ -214,11 +280,10 @@ def person(rng: random.Random, *, country: str | None = None, with_company: bool
         f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)} {COMPANY_SUFFIX[country]}" if has_company else ""
     )
     domain = (company.split(" ")[0].lower() + ".example") if company else rng.choice(["mail.example", "post.example"])
-    local = _ascii(f"{first}.{last}").lower().replace(" ", "").replace("'", "")
-    email = f"{local}{rng.randrange(1, 999)}@{domain}"
+    email = f"{email_local(first, last)}{rng.randrange(1, 999)}@{domain}"
     number = rng.randrange(1, 250)
     street = rng.choice(streets)
-    address = f"{street} {number}" if country in {"DE", "NL", "ES"} else f"{number} {street}"
+    address = f"{street} {number}" if country in STREET_FIRST else f"{number} {street}"
     phones = [("phone", "work", phone_for(country, rng))]
     if rng.random() < 0.5:
         phones.append(("phone", "mobile", phone_for(country, rng, mobile=True)))

@@ -73,10 +73,10 @@ def test_percent_and_underscore_are_not_wildcards(make_client):
     assert names(queries.client_search("%%%")) == []
 
 
-def test_short_query_matches_id_codes_only(people):
+def test_a_short_query_matches_whole_words_and_id_codes_only(people):
     ada, _, _ = people
-    assert parse_query("ad").id_code_only
-    assert names(queries.client_search("ad")) == []
+    assert parse_query("ad").words == ("ad",)
+    assert names(queries.client_search("ad")) == []  # "ad" is inside "Ada", but is no word of anyone's
     assert names(queries.client_search(ada.id_code)) == ["Ada Lovelace"]
     assert sorted(names(queries.client_search("15"))) == ["Ada Lovelace", "Bob Stone", "Cy Lovelace"]
 

@@ -429,8 +429,17 @@ def test_typeahead_returns_at_most_eight_hits(login_as, readonly, make_client):
 
 def test_short_search_explains_the_three_character_rule(login_as, readonly, make_client):
     make_client(last_name="Ng")
-    html = login_as(readonly).get(reverse("clients:client_search"), {"q": "ng"}).content.decode()
+    html = login_as(readonly).get(reverse("clients:client_search"), {"q": "zq"}).content.decode()
     assert "at least 3 characters" in html
+    assert "whole words" in html
+
+
+def test_a_two_letter_surname_is_found_as_a_whole_word(login_as, readonly, make_client):
+    ng = make_client(first_name="Mei", last_name="Ng")
+    make_client(first_name="Yan", last_name="Young")
+    response = login_as(readonly).get(reverse("clients:client_search"), {"q": "ng"})
+    assert response.status_code == 302
+    assert response["Location"] == ng.get_absolute_url()
 
 
 # --- Hostile input -------------------------------------------------------------------------
