@@ -1,5 +1,6 @@
 """Contacts of a client and their phone numbers."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -105,7 +106,9 @@ class PhoneNumber(models.Model):
     def clean(self) -> None:
         """Parse the number as typed, in the contact's country, and keep it as E.164."""
         try:
-            self.number = phones.to_e164(self.number, self.contact.country)
+            self.number = phones.to_e164(
+                self.number, self.contact.country, also_likely=settings.CLIENTDESK_DEFAULT_COUNTRY
+            )
         except ValidationError as exc:
             raise ValidationError({"number": exc}) from exc
 
