@@ -10,7 +10,7 @@ class ClientsConfig(DeskApp):
     label = "clients"
     verbose_name = "Clients"
     role_permissions = {
-        Role.BILLING: ["view_client", "add_client", "change_client", "change_client_status"],
+        Role.BILLING: ["view_client", "add_client", "change_client", "change_client_status", "change_client_billing"],
         Role.SUPPORT: ["view_client", "change_client"],
         Role.READ_ONLY: ["view_client"],
     }

@@ -8,7 +8,7 @@ from django.core import signing
 from django.forms import fields_for_model, formset_factory
 from django.urls import reverse
 
-from clientdesk.clients.actions import CLIENT_FIELDS, CONTACT_FIELDS, ClientData, ContactData, PhoneData
+from clientdesk.clients.actions import BILLING_FIELDS, CLIENT_FIELDS, CONTACT_FIELDS, ClientData, ContactData, PhoneData
 from clientdesk.clients.models import Client, ClientGroup, ClientStatus, Contact, PhoneLocation, PhoneType
 from clientdesk.core import geo
 from clientdesk.core.forms import StyledFormMixin
@@ -25,7 +25,10 @@ class ClientForm(StyledFormMixin, forms.Form):
 
     loaded = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, billing: bool = True, current: Client | None = None, **kwargs: Any) -> None:
+        """`billing`: the staff member may change billing settings (else those fields are not shown and
+        keep `current`'s values, or the defaults for a new client)."""
+        self.current = current
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Contact, fields=CONTACT_FIELDS))
         self.fields.update(fields_for_model(Client, fields=CLIENT_FIELDS))
@@ -47,6 +50,9 @@ class ClientForm(StyledFormMixin, forms.Form):
         self.fields["language"] = forms.ChoiceField(choices=settings.CLIENTDESK_LANGUAGES)
         self.fields["email"].widget.attrs["autocomplete"] = "off"
         self.order_fields([*CONTACT_FIELDS, *CLIENT_FIELDS])
+        if not billing:
+            for name in BILLING_FIELDS:
+                del self.fields[name]
         self.style_widgets()
         self.fields["country"].widget.attrs.update(
             {
@@ -83,7 +89,10 @@ class ClientForm(StyledFormMixin, forms.Form):
         return dict(payload["state"])
 
     def client_data(self) -> ClientData:
-        return ClientData(**{name: self.cleaned_data[name] for name in CLIENT_FIELDS})
+        """The client's settings as entered; those not on the form are kept as they are."""
+        shown = {name: self.cleaned_data[name] for name in CLIENT_FIELDS if name in self.fields}
+        kept = {name: getattr(self.current, name) for name in CLIENT_FIELDS if name not in shown and self.current}
+        return ClientData(**shown, **kept)
 
     def contact_data(self) -> ContactData:
         return ContactData(**{name: self.cleaned_data[name] or "" for name in CONTACT_FIELDS})

@@ -72,16 +72,21 @@ def _client_form_response(
     return render(request, template, context, status=status)
 
 
+def _billing(request: HttpRequest) -> bool:
+    """Whether the staff member may change billing settings (currency, tax, invoicing, auto-debit…)."""
+    return bool(request.user.has_perm("clients.change_client_billing"))
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("clients.add_client")
 def client_add(request: StaffRequest) -> HttpResponse:
     """Add client: the primary contact, its numbers and the client's settings."""
     template = "clients/client_form.html"
     if request.method == "GET":
-        form = ClientForm(initial={"country": settings.CLIENTDESK_DEFAULT_COUNTRY})
+        form = ClientForm(initial={"country": settings.CLIENTDESK_DEFAULT_COUNTRY}, billing=_billing(request))
         form.fields["first_name"].widget.attrs["autofocus"] = True
         return render(request, template, {"form": form, "phones": phone_formset()})
-    form = ClientForm(request.POST)
+    form = ClientForm(request.POST, billing=_billing(request))
     if "add_phone" in request.POST:
         return _client_form_response(
             request, template, {"form": form, "phones": phone_formset(request.POST, add_row=True)}
@@ -115,11 +120,13 @@ def client_edit(request: StaffRequest, pk: int) -> HttpResponse:
         initial = [{"type": p.type, "location": p.location, "number": phone_display(p.number)} for p in numbers]
         state = actions.client_state(client, contact, numbers)
         context |= {
-            "form": ClientForm(initial=ClientForm.initial_for(client, contact, state=state)),
+            "form": ClientForm(
+                initial=ClientForm.initial_for(client, contact, state=state), billing=_billing(request), current=client
+            ),
             "phones": phone_formset(initial=initial),
         }
         return render(request, template, context)
-    form = ClientForm(request.POST)
+    form = ClientForm(request.POST, billing=_billing(request), current=client)
     if "add_phone" in request.POST:
         context |= {"form": form, "phones": phone_formset(request.POST, add_row=True)}
         return _client_form_response(request, template, context)
@@ -141,7 +148,7 @@ def client_edit(request: StaffRequest, pk: int) -> HttpResponse:
             # Shown the current values, the staff member may save theirs over them on purpose.
             data = request.POST.copy()
             data["loaded"] = ClientForm.sign(client.pk, {**base, **exc.current})
-            form = ClientForm(data)
+            form = ClientForm(data, billing=_billing(request), current=client)
             form.is_valid()
             apply_validation_error(exc, form, rows=phones.forms, row_prefix="phones")
             status = 409

@@ -39,6 +39,7 @@ def test_the_roles_hold_what_the_apps_declare():
         "clients.add_client",
         "clients.change_client",
         "clients.change_client_status",
+        "clients.change_client_billing",
         "audit.view_auditevent",
     }
     assert held(Role.SUPPORT) == {"clients.view_client", "clients.change_client", "audit.view_auditevent"}

@@ -1,6 +1,7 @@
 """Writes to the client aggregate. Each is an action: one transaction, validated, audited."""
 
 from clientdesk.clients.actions.clients import (
+    BILLING_FIELDS,
     CLIENT_FIELDS,
     ClientData,
     ClientUpdate,
@@ -21,6 +22,7 @@ from clientdesk.clients.actions.contacts import (
 from clientdesk.clients.actions.groups import client_group_create
 
 __all__ = [
+    "BILLING_FIELDS",
     "CLIENT_FIELDS",
     "CONTACT_FIELDS",
     "ClientData",

@@ -35,10 +35,23 @@ class ClientData:
     tax_exempt: bool = False
     tax_id: str = ""
     invoice_method: str = "email"
+    auto_debit: bool = True
+    auto_suspend: bool = True
+    payment_notices: bool = True
 
 
 # The one list of the client's own editable fields.
 CLIENT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ClientData))
+# Those that need the "change billing settings" permission besides "change client" (SPEC §1: Billing, Admin).
+BILLING_FIELDS: tuple[str, ...] = (
+    "currency",
+    "tax_exempt",
+    "tax_id",
+    "invoice_method",
+    "auto_debit",
+    "auto_suspend",
+    "payment_notices",
+)
 PHONES = "phones"
 # The client's columns copied from its primary contact (see Client).
 COPIED_FIELDS = ("name", "company", "email", "country")

@@ -108,9 +108,15 @@ class Client(models.Model):
     invoice_method = models.CharField(
         "invoice delivery", max_length=8, choices=InvoiceMethod.choices, default=InvoiceMethod.EMAIL
     )
-    auto_debit = models.BooleanField(default=True)
-    auto_suspend = models.BooleanField(default=True)
-    payment_notices = models.BooleanField(default=True)
+    auto_debit = models.BooleanField(
+        "auto-debit", default=True, help_text="Charge the client's auto-debit payment account when invoices fall due."
+    )
+    auto_suspend = models.BooleanField(
+        "auto-suspension", default=True, help_text="Suspend the client's services when invoices stay unpaid."
+    )
+    payment_notices = models.BooleanField(
+        default=True, help_text="Email the client reminders before and after invoices fall due."
+    )
 
     created_at = models.DateTimeField("member since", default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -119,7 +125,10 @@ class Client(models.Model):
 
     class Meta:
         ordering = ("-id_value",)
-        permissions = (("change_client_status", "Can cycle a client's status"),)
+        permissions = (
+            ("change_client_status", "Can cycle a client's status"),
+            ("change_client_billing", "Can change a client's billing settings"),
+        )
         indexes = (
             models.Index(fields=["status", "id_value", "id"], name="client_status_idvalue"),
             models.Index(fields=["status", "name", "id"], name="client_status_name"),
@@ -140,6 +149,11 @@ class Client(models.Model):
         from django.urls import reverse
 
         return reverse("clients:client_detail", args=[self.pk])
+
+    @property
+    def language_name(self) -> str:
+        """The client's language in words ("German"), or its code when the desk no longer offers it."""
+        return dict(settings.CLIENTDESK_LANGUAGES).get(self.language, self.language)
 
     @classmethod
     def audit_display(cls, field: str, value: Any) -> str | None:

@@ -477,3 +477,36 @@ def test_list_filters_have_visible_labels(login_as, readonly):
     html = login_as(readonly).get(reverse("clients:client_list")).content.decode()
     for name, label in [("name", "Name"), ("email", "Email"), ("company", "Company"), ("country", "Country")]:
         assert f'<label class="form-label small mb-1" for="id_{name}">{label}</label>' in html
+
+
+def test_billing_settings_need_their_own_permission(login_as, support, billing, make_client):
+    c = make_client()
+    web = login_as(support)
+    form = web.get(reverse("clients:client_edit", args=[c.pk])).content.decode()
+    assert 'name="tax_exempt"' not in form
+    assert 'name="auto_debit"' not in form
+    data = form_data(first_name="Annie", tax_exempt="on", currency="EUR", loaded=loaded(web, c))
+    data.pop("auto_debit", None)
+    assert web.post(reverse("clients:client_edit", args=[c.pk]), data).status_code == 302
+    c.refresh_from_db()
+    assert c.name.startswith("Annie")  # the rest of the edit landed
+    assert (c.tax_exempt, c.currency, c.auto_debit) == (False, "USD", True)  # billing settings did not
+
+    web = login_as(billing)
+    form = web.get(reverse("clients:client_edit", args=[c.pk])).content.decode()
+    assert 'name="auto_debit"' in form
+    data = form_data(first_name="Annie", tax_exempt="on", currency="EUR", loaded=loaded(web, c))
+    data.pop("auto_debit", None)  # an unticked checkbox is not posted
+    assert web.post(reverse("clients:client_edit", args=[c.pk]), data).status_code == 302
+    c.refresh_from_db()
+    assert (c.tax_exempt, c.currency, c.auto_debit) == (True, "EUR", False)
+    event = AuditEvent.objects.filter(action="client.update").latest("id")
+    assert event.changes["auto_debit"] == [True, False]
+
+
+def test_the_profile_shows_the_clients_language_in_words(login_as, readonly, make_client):
+    from clientdesk.clients.actions import ClientData
+
+    c = make_client(data=ClientData(language="de"))
+    html = login_as(readonly).get(c.get_absolute_url()).content.decode()
+    assert "<dd class=\"col-7\">German</dd>" in html
