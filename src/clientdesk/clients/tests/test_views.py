@@ -509,4 +509,4 @@ def test_the_profile_shows_the_clients_language_in_words(login_as, readonly, mak
 
     c = make_client(data=ClientData(language="de"))
     html = login_as(readonly).get(c.get_absolute_url()).content.decode()
-    assert "<dd class=\"col-7\">German</dd>" in html
+    assert '<dd class="col-7">German</dd>' in html
