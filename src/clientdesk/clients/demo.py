@@ -54,6 +54,7 @@ def seed(demo: DemoContext) -> None:
             ),
             phones=[PhoneData(number=num, type=t, location=loc) for t, loc, num in p.phones],
             member_since=joined,
+            allow_duplicate=True,  # made-up people: two may share a made-up address
         )
         # About one in eight is inactive and one in twenty marked as fraud, so every status tab has clients.
         for _ in range(STATUS_STEPS[demo.rng.choices(range(3), weights=[85, 10, 5])[0]]):

@@ -92,17 +92,25 @@ def client_add(request: StaffRequest) -> HttpResponse:
             request, template, {"form": form, "phones": phone_formset(request.POST, add_row=True)}
         )
     phones = phone_formset(request.POST)
+    duplicates: list[Any] = []
     if form.is_valid() and phones.is_valid():
         try:
             client = actions.client_create(
-                actor=request.user, data=form.client_data(), contact=form.contact_data(), phones=phone_data(phones)
+                actor=request.user,
+                data=form.client_data(),
+                contact=form.contact_data(),
+                phones=phone_data(phones),
+                allow_duplicate=request.POST.get("create_anyway") == "1",
             )
+        except actions.DuplicateClientError as exc:
+            duplicates = exc.clients  # shown with links, and a button to create this one anyway
         except ValidationError as exc:
             apply_validation_error(exc, form, rows=phones.forms, row_prefix="phones")
         else:
             messages.success(request, f"Client #{client.id_code} {client.name} was created.")
             return redirect(client)
-    return render(request, template, {"form": form, "phones": phones}, status=422)
+    context = {"form": form, "phones": phones, "duplicates": duplicates}
+    return render(request, template, context, status=409 if duplicates else 422)
 
 
 @require_http_methods(["GET", "POST"])

@@ -23,6 +23,7 @@ from clientdesk.clients.actions.contacts import (
 )
 from clientdesk.clients.events import ClientEvent
 from clientdesk.clients.models import Client, ClientGroup, ClientStatus, Contact, ContactType, IdSequence, PhoneNumber
+from clientdesk.clients.search import MIN_SUBSTRING, normalise
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +64,28 @@ class ClientUpdate:
 
     client: Client
     changes: dict[str, list[Any]]
+
+
+class DuplicateClientError(ValidationError):
+    """A new client's email is already a contact's of existing clients (nothing written); `clients` are they."""
+
+    def __init__(self, clients: list[Client]) -> None:
+        codes = ", ".join(f"#{c.id_code} {c.name}" for c in clients)
+        super().__init__(
+            {"email": f"This email already belongs to {codes}. Open the existing client, or create this one anyway."},
+            code="duplicate",
+        )
+        self.clients = clients
+
+
+def possible_duplicates(email: str, *, limit: int = 5) -> list[Client]:
+    """Clients with a contact of this email (case and accents aside), through the search text's trigram index."""
+    wanted = normalise(email)
+    if len(wanted) < MIN_SUBSTRING:
+        return []
+    candidates = Client.objects.filter(search_text__contains=wanted).values_list("pk", flat=True)[:50]
+    matches = Contact.objects.filter(client_id__in=list(candidates), email__iexact=email.strip())
+    return list(Client.objects.filter(pk__in=matches.values("client_id")).order_by("id_value")[:limit])
 
 
 class EditConflictError(ValidationError):
@@ -134,9 +157,12 @@ def client_create(
     contact: ContactData,
     phones: Sequence[PhoneData] = (),
     member_since: datetime.datetime | None = None,
+    allow_duplicate: bool = False,
 ) -> Client:
     """Create an active client with its primary contact and phone numbers.
 
+    A client whose email is already a contact's of another client is refused (DuplicateClientError,
+    naming them) unless `allow_duplicate`: the staff member saw them and creates this one anyway.
     `member_since` keeps the date a client joined when it comes from another system (not in the future).
     """
     if member_since is not None and member_since > timezone.now():
@@ -147,6 +173,8 @@ def client_create(
     if member_since is not None:
         client.created_at = primary.created_at = member_since
     phone_rows = _validate(client, primary, phones, client_exclude=["id_value", "id_code"])
+    if not allow_duplicate and (duplicates := possible_duplicates(primary.email)):
+        raise DuplicateClientError(duplicates)
 
     client.id_value = _next_id_value(f"client:{id_format}")
     client.id_code = id_format.replace("{num}", str(client.id_value))
