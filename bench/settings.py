@@ -8,3 +8,4 @@ from clientdesk.settings import *  # noqa: F403 -- every product setting, unchan
 from clientdesk.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
+ROOT_URLCONF = "bench.urls"  # the desk's URLs and `bench throughput`'s bare view

@@ -1,4 +1,4 @@
-"""`clientdesk bench seed --clients N` adds clients in bulk; `clientdesk bench search` measures the pages.
+"""`clientdesk bench seed --clients N` adds clients in bulk; `bench search` and `bench throughput` measure the pages.
 
 Installed only by the bench settings: `DJANGO_SETTINGS_MODULE=bench.settings PYTHONPATH=. clientdesk bench …`.
 """
@@ -11,9 +11,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    """`bench seed` and `bench search`."""
+    """`bench seed`, `bench search` and `bench throughput`."""
 
-    help = "Benchmarks: `seed` adds clients in bulk, `search` measures the search, list and profile pages."
+    help = (
+        "Benchmarks: `seed` adds clients in bulk, `search` measures the search, list and profile pages, "
+        "`throughput` their requests/s on the production server."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
@@ -34,10 +37,24 @@ class Command(BaseCommand):
         )
         search.add_argument("--json", dest="json_path", default=None, help="Write every figure to this JSON file.")
         search.add_argument("--seed", type=int, default=1500, help="Random seed for picking query terms.")
+        throughput = actions.add_parser(
+            "throughput",
+            help="Requests/s and p95 of the list, profile and search on `clientdesk serve`, beside a bare view.",
+        )
+        throughput.add_argument("--seconds", type=float, default=10.0, help="Measured seconds per page (default 10).")
+        throughput.add_argument("--warmup", type=float, default=2.0, help="Unmeasured seconds first (default 2).")
+        throughput.add_argument("--concurrency", type=int, default=8, help="Concurrent clients (default 8).")
+        throughput.add_argument(
+            "--workers", type=int, default=None, help="Gunicorn workers (default: what `clientdesk serve` computes)."
+        )
+        throughput.add_argument("--json", dest="json_path", default=None, help="Add the figures to this JSON file.")
+        throughput.add_argument("--seed", type=int, default=1500, help="Random seed for picking clients.")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "seed":
             self._seed(options["clients"], options["batch"], options["seed"], options["json_path"], options["force"])
+        elif action == "throughput":
+            self._throughput(options)
         else:
             self._search(options["iterations"], options["naive_iterations"], options["json_path"], options["seed"])
 
@@ -76,3 +93,19 @@ class Command(BaseCommand):
         from bench.measure import run
 
         run(iterations=iterations, naive_iterations=naive_iterations, json_path=json_path, seed=seed, say=self._say)
+
+    def _throughput(self, options: dict[str, Any]) -> None:
+        from bench.throughput import run
+
+        try:
+            run(
+                seconds=options["seconds"],
+                warmup=options["warmup"],
+                concurrency=options["concurrency"],
+                workers=options["workers"],
+                json_path=options["json_path"],
+                seed=options["seed"],
+                say=self._say,
+            )
+        except RuntimeError as failure:
+            raise CommandError(str(failure)) from failure
