@@ -16,7 +16,7 @@ from clientdesk.audit import queries as audit_queries
 from clientdesk.clients import actions, queries
 from clientdesk.clients.access import get_client_for
 from clientdesk.clients.forms import ClientFilterForm, ClientForm, phone_data, phone_formset, state_choices
-from clientdesk.clients.models import Client, ClientStatus
+from clientdesk.clients.models import Client, ClientStatus, Contact
 from clientdesk.clients.phones import display as phone_display
 from clientdesk.core import contract
 from clientdesk.core.access import permission_required, require
@@ -72,6 +72,17 @@ def _client_form_response(
     return render(request, template, context, status=status)
 
 
+def _check_numbers_too(form: ClientForm, phones: Any) -> None:
+    """Check the phone numbers even though the form has other errors, so every error shows in one round."""
+    country = form.cleaned_data.get("country") if hasattr(form, "cleaned_data") else None
+    if not country or not phones.is_valid():
+        return
+    try:
+        actions.clean_phones(Contact(country=country), phone_data(phones))
+    except ValidationError as exc:
+        apply_validation_error(exc, form, rows=phones.forms, row_prefix="phones")
+
+
 def _billing(request: HttpRequest) -> bool:
     """Whether the staff member may change billing settings (currency, tax, invoicing, auto-debit…)."""
     return bool(request.user.has_perm("clients.change_client_billing"))
@@ -93,7 +104,9 @@ def client_add(request: StaffRequest) -> HttpResponse:
         )
     phones = phone_formset(request.POST)
     duplicates: list[Any] = []
-    if form.is_valid() and phones.is_valid():
+    if not (form.is_valid() & phones.is_valid()):
+        _check_numbers_too(form, phones)
+    else:
         try:
             client = actions.client_create(
                 actor=request.user,
@@ -141,6 +154,8 @@ def client_edit(request: StaffRequest, pk: int) -> HttpResponse:
     phones = phone_formset(request.POST)
     status = 422
     valid = form.is_valid() & phones.is_valid()  # both, so every error shows at once
+    if not valid:
+        _check_numbers_too(form, phones)
     base = form.loaded_state(client.pk) if valid else None
     if base is not None:
         try:

@@ -510,3 +510,23 @@ def test_the_profile_shows_the_clients_language_in_words(login_as, readonly, mak
     c = make_client(data=ClientData(language="de"))
     html = login_as(readonly).get(c.get_absolute_url()).content.decode()
     assert '<dd class="col-7">German</dd>' in html
+
+
+def test_a_bad_email_and_a_bad_number_are_reported_in_one_round(login_as, billing):
+    response = login_as(billing).post(
+        reverse("clients:client_add"), form_data(email="not-an-email", **{"phones-0-number": "12"})
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Enter a valid email address." in html
+    assert "12 is not a valid phone number" in html
+    assert not Client.objects.exists()
+
+
+def test_an_edit_with_a_bad_email_and_a_bad_number_reports_both(login_as, billing, make_client):
+    c = make_client()
+    web = login_as(billing)
+    data = form_data(email="", loaded=loaded(web, c), **{"phones-0-number": "call me"})
+    html = web.post(reverse("clients:client_edit", args=[c.pk]), data).content.decode()
+    assert "This field is required." in html
+    assert "is not a phone number" in html
