@@ -13,6 +13,7 @@ the test up, so one the test outruns is lost; `check_a11y(page)` checks the page
 (`sign_in` does it on the sign-in page), and teardown checks the page the test ends on.
 """
 
+import contextlib
 import functools
 import json
 import os
@@ -82,12 +83,17 @@ A11Y_WATCHER = """
 
 # A form shown again with its errors answers 422 (409: someone else changed the field); Chromium
 # logs any 4xx as a console error, but these are the app working as designed.
-FORM_ERRORS_SHOWN = re.compile(r"^Failed to load resource: the server responded with a status of (422|409) ")
+FORM_ERROR_STATUSES = (409, 422)
+_FAILED_LOAD = re.compile(r"^Failed to load resource: the server responded with a status of (\d{3}) ")
 
 
-def is_console_problem(message: Any) -> bool:
-    """A console message that fails the test: an error, other than a form re-rendered with its errors."""
-    return bool(message.type == "error" and not FORM_ERRORS_SHOWN.match(message.text))
+def is_console_problem(message: Any, expected_statuses: tuple[int, ...] = ()) -> bool:
+    """A console message that fails the test: an error, other than an answer the app gives by design
+    (a form re-rendered with its errors) or one the test opens on purpose (`expected_statuses`)."""
+    if message.type != "error":
+        return False
+    failed = _FAILED_LOAD.match(message.text)
+    return not (failed and int(failed.group(1)) in (*FORM_ERROR_STATUSES, *expected_statuses))
 
 
 @functools.cache
@@ -159,19 +165,21 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A new page on the live server; console errors, CSP and accessibility violations fail the test."""
+@contextlib.contextmanager
+def checked_page(browser: Any, base_url: str, *, expected_statuses: tuple[int, ...] = ()) -> Iterator[Any]:
+    """A page in a fresh browser context (its own cookies) on `base_url`; console errors, CSP and
+    accessibility violations, and dialogs, fail the test when the page is closed."""
     # Reduced motion turns Bootstrap's transitions off, so axe never measures a colour mid-fade.
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
-    )
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
     context.set_default_timeout(10_000)
     reports = PageReports()
     context.expose_binding("__a11yReport", lambda _source, result: reports.add_a11y(result))
     context.add_init_script(script=axe_script() + A11Y_WATCHER)
     tab = context.new_page()
-    tab.on("console", lambda msg: reports.problems.append(msg.text) if is_console_problem(msg) else None)
+    tab.on(
+        "console",
+        lambda msg: reports.problems.append(msg.text) if is_console_problem(msg, expected_statuses) else None,
+    )
     tab.on("pageerror", lambda exc: reports.problems.append(str(exc)))
 
     def on_dialog(dialog: Any) -> None:
@@ -180,11 +188,31 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 
     tab.on("dialog", on_dialog)
     yield tab
-    if tab.url.startswith(live_server.url):
+    if tab.url.startswith(base_url):
         reports.add_a11y(check_page(tab))  # the page the test ended on, settled
     context.close()
     if reports.problems or reports.a11y:
         raise AssertionError(reports.failures())
+
+
+def _expected_statuses(request: pytest.FixtureRequest) -> tuple[int, ...]:
+    """The error pages a test opens on purpose: `@pytest.mark.error_pages(403, 404)`."""
+    marker = request.node.get_closest_marker("error_pages")
+    return tuple(marker.args) if marker else ()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A new page on the live server; console errors, CSP and accessibility violations fail the test."""
+    with checked_page(browser, live_server.url, expected_statuses=_expected_statuses(request)) as tab:
+        yield tab
+
+
+@pytest.fixture
+def other_page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A second, separate browser (no cookies shared with `page`), checked the same way."""
+    with checked_page(browser, live_server.url, expected_statuses=_expected_statuses(request)) as tab:
+        yield tab
 
 
 @pytest.fixture

@@ -6,43 +6,19 @@ a CSP violation or an axe-core WCAG 2.1 A/AA violation on any page it loads fail
 """
 
 import re
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from clientdesk.accounts.models import User
-from clientdesk.core.browser_testing import A11Y_WATCHER, PageReports, axe_script, check_page, is_console_problem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MEMBER_PASSWORD = "billing desk passphrase 2026"
 
 
-@pytest.fixture
-def second_browser(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A page in a fresh browser context (no cookies shared with `page`), checked like `page`."""
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
-    )
-    context.set_default_timeout(10_000)
-    reports = PageReports()
-    context.expose_binding("__a11yReport", lambda _source, result: reports.add_a11y(result))
-    context.add_init_script(script=axe_script() + A11Y_WATCHER)
-    tab = context.new_page()
-    tab.on("console", lambda msg: reports.problems.append(msg.text) if is_console_problem(msg) else None)
-    tab.on("pageerror", lambda exc: reports.problems.append(str(exc)))
-    yield tab
-    if tab.url.startswith(live_server.url):
-        reports.add_a11y(check_page(tab))
-    context.close()
-    if reports.problems or reports.a11y:
-        raise AssertionError(reports.failures())
-
-
 def test_admin_adds_a_member_who_sets_a_password_signs_in_and_is_signed_out_when_deactivated(
-    page, second_browser, sign_in, check_a11y, admin
+    page, other_page, sign_in, check_a11y, admin
 ):
     sign_in(admin)
     page.locator("#nav").get_by_role("link", name="Staff", exact=True).click()
@@ -60,7 +36,7 @@ def test_admin_adds_a_member_who_sets_a_password_signs_in_and_is_signed_out_when
     assert re.fullmatch(r"http://[^/]+/accounts/set-password/[\w-]+/[\w-]+/", link)
     assert User.objects.get(email="lin@example.test").role_names == ["Billing"]
 
-    member = second_browser
+    member = other_page
     member.goto(link)
     expect(member.get_by_role("heading", name="Set your password")).to_be_visible()
     check_a11y(member)

@@ -205,23 +205,8 @@ def test_a_request_for_another_host_is_a_styled_400_page(client):
 # --- In the browser ---------------------------------------------------------------------------
 
 
-# Chromium logs every 4xx and 5xx document as a console error; these are what the tests open on purpose.
-ERROR_PAGE_OPENED = re.compile(r"^Failed to load resource: the server responded with a status of (403|404|500) ")
-
-
-@pytest.fixture
-def page(page, monkeypatch):
-    """The browser page (console errors, CSP and axe still checked), where the error pages asked for are no problem."""
-    from clientdesk.core import browser_testing
-
-    usual = browser_testing.is_console_problem
-    monkeypatch.setattr(
-        browser_testing, "is_console_problem", lambda msg: usual(msg) and not ERROR_PAGE_OPENED.match(msg.text)
-    )
-    return page
-
-
 @pytest.mark.browser
+@pytest.mark.error_pages(403, 404, 500)
 @pytest.mark.django_db(transaction=True)
 def test_the_404_and_403_pages_show_the_menu_and_pass_axe_in_a_browser(page, sign_in, check_a11y, support):
     from playwright.sync_api import expect
@@ -243,6 +228,7 @@ def test_the_404_and_403_pages_show_the_menu_and_pass_axe_in_a_browser(page, sig
 
 
 @pytest.mark.browser
+@pytest.mark.error_pages(403, 404, 500)
 @pytest.mark.django_db(transaction=True)
 def test_the_500_page_is_styled_and_passes_axe_in_a_browser(page, sign_in, check_a11y, support, settings):
     from playwright.sync_api import expect
