@@ -2,12 +2,12 @@
 
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
-from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clientdesk.accounts.models import LoginThrottle, User
+from clientdesk.accounts.models import User
+from clientdesk.accounts.throttle import active_locks
 from clientdesk.core.contract import Role
 
 # The largest primary key a link may name (a bigint); anything longer is not a member.
@@ -18,15 +18,10 @@ def staff_members() -> QuerySet[User]:
     """Every staff member, active first, with their roles, two-factor state and sign-in lock (two queries a page).
 
     `two_factor` is True when a confirmed authenticator device exists; `locked_until` is when the
-    account's own lock (or the latest of its account-and-address locks) ends, as
-    `throttle.account_locked_until` tells it one member at a time, or None.
+    account's own lock (or the latest of its account-and-address locks) ends, read from the same
+    `throttle.active_locks()` as `throttle.account_locked_until`, or None.
     """
-    now = timezone.now()
-    lock = (
-        LoginThrottle.objects.filter(user=OuterRef("pk"), locked_until__gt=now)
-        .order_by("-locked_until")
-        .values("locked_until")[:1]
-    )
+    lock = active_locks().filter(user=OuterRef("pk")).values("locked_until")[:1]
     return (
         User.objects.annotate(
             two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),

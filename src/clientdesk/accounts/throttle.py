@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from clientdesk.accounts.models import LoginThrottle, User
@@ -142,11 +143,11 @@ def clear_account(user: User) -> int:
     return deleted
 
 
+def active_locks() -> QuerySet[LoginThrottle]:
+    """The throttle records locked now, the latest-ending first (an account's are those with its `user`)."""
+    return LoginThrottle.objects.filter(locked_until__gt=timezone.now()).order_by("-locked_until")
+
+
 def account_locked_until(user: User) -> datetime | None:
     """When the account's own lock, or the latest of its pair locks, ends; None when not locked."""
-    return (
-        LoginThrottle.objects.filter(user=user, locked_until__gt=timezone.now())
-        .order_by("-locked_until")
-        .values_list("locked_until", flat=True)
-        .first()
-    )
+    return active_locks().filter(user=user).values_list("locked_until", flat=True).first()
