@@ -235,7 +235,9 @@ def client_status(request: StaffRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return render(request, template, {"client": client}) if is_htmx(request) else redirect(client)
     seen = request.POST.get("from") or client.status
-    if ClientStatus.after(seen) == ClientStatus.FRAUD and request.POST.get("confirm") != "fraud":
+    # A `from` that is no status at all is no status the client has: the action refuses it as a conflict.
+    next_is_fraud = seen in ClientStatus.values and ClientStatus.after(seen) == ClientStatus.FRAUD
+    if next_is_fraud and request.POST.get("confirm") != "fraud":
         return render(request, template, {"client": client, "confirm_fraud": True})
     try:
         actions.client_cycle_status(actor=request.user, client=client, seen=seen)

@@ -530,3 +530,16 @@ def test_an_edit_with_a_bad_email_and_a_bad_number_reports_both(login_as, billin
     html = web.post(reverse("clients:client_edit", args=[c.pk]), data).content.decode()
     assert "This field is required." in html
     assert "is not a phone number" in html
+
+
+@pytest.mark.parametrize("seen", ["bogus", "", "ACTIVE"])
+def test_a_status_click_with_a_status_that_does_not_exist_changes_nothing(login_as, billing, make_client, seen):
+    c = make_client()
+    response = login_as(billing).post(reverse("clients:client_status", args=[c.pk]), {"from": seen}, headers=HTMX)
+    c.refresh_from_db()
+    assert response.status_code in {200, 409}
+    if seen:
+        assert response.status_code == 409
+        assert c.status == "active"
+    else:  # no `from` at all: the click is on what the client shows now
+        assert c.status == "inactive"
