@@ -49,7 +49,8 @@ class ProfileWidget:
     title: str
     url_name: str  # reversed with the client's pk
     permission: str  # "app_label.codename"; the card is shown only to those who hold it
-    column: Literal["side", "main"] = "main"
+    # "top" sits above the main column (sticky notes), "side" under the client's details.
+    column: Literal["top", "side", "main"] = "main"
     order: int = 100
     link_label: str = ""  # an optional link in the card's header…
     link_url_name: str = ""  # …to a page of its own, reversed with the client's pk
@@ -111,6 +112,10 @@ class DeskApp(AppConfig):
     menu: ClassVar[Sequence[MenuItem]] = ()
     demo_seeder: ClassVar[str] = ""  # dotted path of `seed(demo: DemoContext) -> None`
     demo_after: ClassVar[Sequence[str]] = ()  # labels of apps whose demo data this seeder needs
+    # Dotted path of `parts(client_ids: Sequence[int]) -> Mapping[int, Sequence[str]]`: text of this
+    # app's records that the client search must match, per client (raw; the search normalises it).
+    # The app calls `clients.actions.refresh_search_text(client)` after every write that changes it.
+    search_parts: ClassVar[str] = ""
 
     def ready(self) -> None:
         """Import the app's audit codes, so the History view can name every event."""
@@ -149,6 +154,17 @@ def menu(request: HttpRequest) -> dict[str, list[Link]]:
         return {"desk_menu": []}
     items = _sorted(m for app in desk_apps() for m in app.menu if _holds(request, m.permission))
     return {"desk_menu": [Link(m.label, reverse(m.url_name), m) for m in items]}
+
+
+def search_parts(client_ids: Sequence[int]) -> dict[int, list[str]]:
+    """What every app adds to the search text of each of `client_ids` (one call per app declaring it)."""
+    found: dict[int, list[str]] = {pk: [] for pk in client_ids}
+    for app in desk_apps():
+        if app.search_parts:
+            parts: Callable[[Sequence[int]], Mapping[int, Sequence[str]]] = import_string(app.search_parts)
+            for pk, texts in parts(client_ids).items():
+                found.setdefault(pk, []).extend(texts)
+    return found
 
 
 def demo_order() -> list[DeskApp]:
