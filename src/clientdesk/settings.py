@@ -67,12 +67,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "bootstrap",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "clientdesk.core",
     # Desk apps, each after the apps it imports (core/tests/test_layering.py checks it).
     "clientdesk.audit",
     "clientdesk.accounts",
     "clientdesk.clients",
     "clientdesk.notes",
+    "clientdesk.api",  # last: the API may call every app's actions and queries
 ]
 
 MIDDLEWARE = [
@@ -206,6 +209,41 @@ CLIENTDESK_LOGIN_ACCOUNT_LIMIT = 50
 CLIENTDESK_LOGIN_IP_LIMIT = 100
 CLIENTDESK_LOGIN_WINDOW = 60 * 60
 CLIENTDESK_LOGIN_LOCKOUT = 30 * 60
+
+# --- REST API (clientdesk.api) ----------------------------------------------------------------
+# Personal API tokens (`Authorization: Bearer …`) only: no session or basic auth, JSON in and out,
+# errors as RFC 9457 problem details, a rate limit per token (counted in the default cache: per web
+# process unless CACHES names a shared one).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["clientdesk.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["clientdesk.api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["clientdesk.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": "600/min"},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "clientdesk.api.problems.ProblemRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["clientdesk.api.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "clientdesk.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "URL_FORMAT_OVERRIDE": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Clientdesk API",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "clientdesk.clients.models.ClientStatus",
+        "PhoneTypeEnum": "clientdesk.clients.models.PhoneType",
+        "ActorTypeEnum": "clientdesk.audit.models.ActorType",
+    },
+    "PREPROCESSING_HOOKS": [],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "clientdesk.api.schema.postprocess"],
+}
 
 OTP_TOTP_ISSUER = "Clientdesk"
 # Our throttle counts and locks the code step (accounts/throttle.py); django-otp's own growing delay

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("clientdesk.accounts.urls")),
     path("", include("clientdesk.clients.urls")),
     path("", include("clientdesk.notes.urls")),
+    path("api/", include("clientdesk.api.urls")),
 ]
 
 # 403 and 404 in the desk's layout (htmx gets the message alone); 400 and 500 keep Django's handlers,

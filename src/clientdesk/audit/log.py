@@ -41,10 +41,16 @@ EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 
 class TokenActor(Protocol):
-    """An API token acting for its owner (anything with `is_audit_token = True`)."""
+    """An API token acting for its owner (anything with `is_audit_token = True`).
 
-    is_audit_token: bool
-    user: "User | None"
+    Both members are only read, so a token model may declare them as a class attribute and a property.
+    """
+
+    @property
+    def is_audit_token(self) -> bool: ...
+
+    @property
+    def user(self) -> "User | None": ...
 
 
 type Actor = User | TokenActor | None

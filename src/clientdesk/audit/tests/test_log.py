@@ -84,6 +84,31 @@ def test_record_names_an_api_token_and_the_member_who_owns_it(admin):
     assert event.actor_label == "API token ci-deploy"
 
 
+class PropertyToken:
+    """A token as a model declares one: a class attribute and a read-only property for its owner."""
+
+    is_audit_token = True
+
+    def __init__(self, owner):
+        self.owner = owner
+
+    @property
+    def user(self):
+        return self.owner
+
+    def __str__(self):
+        return f"API token 'billing-sync' of {self.owner}"
+
+
+def test_record_names_a_token_whose_owner_is_a_read_only_property(admin):
+    token: audit.Actor = PropertyToken(admin)
+    event = write(actor=token)
+    event.refresh_from_db()
+    assert event.actor_type == ActorType.TOKEN
+    assert event.actor_user == admin
+    assert event.actor_label == "API token 'billing-sync' of Ada"
+
+
 def test_record_accepts_a_token_without_an_owner():
     event = write(actor=FakeToken(None, "orphan"))
     event.refresh_from_db()

@@ -1,0 +1,131 @@
+"""The API and the pages answer the same bad input with the same errors, under the same keys, and write nothing.
+
+Each case is one set of values, sent once through the Add client / Edit client page (as its form
+posts them) and once through the API (as JSON). The page's errors are read from its form and phone
+rows, keyed as the actions key them (`phones.0.number`); the API's from its problem details.
+"""
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from clientdesk.audit.models import AuditEvent
+from clientdesk.clients.models import Client
+from clientdesk.clients.tests.test_edit_conflicts import form_as_shown
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {
+    "first_name": "Ann",
+    "last_name": "Lee",
+    "company": "Lee Hosting",
+    "title": "",
+    "email": "ann@lee.example",
+    "address1": "1 Harbor Way",
+    "address2": "",
+    "city": "Arlington",
+    "postal_code": "22201",
+    "country": "US",
+    "state": "US-VA",
+    "currency": "USD",
+    "language": "en",
+    "tax_id": "",
+    "invoice_method": "email",
+    "tax_exempt": False,
+    "auto_debit": True,
+    "auto_suspend": False,
+    "payment_notices": True,
+    "phones": [{"number": "(202) 555-0143", "type": "phone", "location": "work"}],
+}
+
+BAD: list[Any] = [
+    pytest.param({"first_name": "", "email": "not-an-email"}, id="required-and-email"),
+    pytest.param({"last_name": "   "}, id="blank-after-trimming"),
+    pytest.param({"first_name": "x" * 200}, id="too-long"),
+    pytest.param({"phones": [{"number": "12", "type": "phone", "location": "home"}]}, id="short-number"),
+    pytest.param({"email": "bad", "phones": [{"number": "12", "type": "phone", "location": "home"}]}, id="both-rounds"),
+    pytest.param(
+        {"phones": [{"number": "(202) 555-0143", "type": "pager", "location": "moon"}]}, id="number-type-location"
+    ),
+    pytest.param({"state": "CA-ON"}, id="state-of-another-country"),
+    pytest.param({"country": "ZZ"}, id="no-such-country"),
+    pytest.param({"currency": "XXX"}, id="currency"),
+    pytest.param({"language": "tlh"}, id="language"),
+    pytest.param({"invoice_method": "fax"}, id="invoice-method"),
+    pytest.param({"group": 999_999}, id="no-such-group"),
+]
+
+
+def as_form(values: dict[str, Any], base: dict[str, str] | None = None) -> dict[str, str]:
+    """The values as the page's form posts them (over `base`, the form as the page showed it)."""
+    data = dict(base or {})
+    data.update({k: ("" if v is None else str(v)) for k, v in values.items() if not isinstance(v, bool | list)})
+    for name, checked in ((k, v) for k, v in values.items() if isinstance(v, bool)):  # a checkbox
+        if checked:
+            data[name] = "on"
+        else:
+            data.pop(name, None)
+    if "phones" in values:
+        for key in [k for k in data if k.startswith("phones-")]:
+            del data[key]
+        rows = values["phones"]
+        data |= {
+            "phones-TOTAL_FORMS": str(len(rows)),
+            "phones-INITIAL_FORMS": "0",
+            "phones-MIN_NUM_FORMS": "0",
+            "phones-MAX_NUM_FORMS": "50",
+        }
+        for i, row in enumerate(rows):
+            data |= {f"phones-{i}-{key}": value for key, value in row.items()}
+    return data
+
+
+def page_errors(response: Any) -> dict[str, list[str]]:
+    """The errors the page shows, keyed as the actions key them."""
+    form, phones = response.context["form"], response.context["phones"]
+    errors = {name: list(messages) for name, messages in form.errors.items()}
+    for i, row in enumerate(phones.forms):
+        errors |= {f"phones.{i}.{name}": list(messages) for name, messages in row.errors.items()}
+    return errors
+
+
+def writes() -> tuple[int, int]:
+    return Client.objects.count(), AuditEvent.objects.count()
+
+
+@pytest.mark.parametrize("bad", BAD)
+def test_add_client_refuses_bad_input_with_the_pages_errors(login_as, api_as, billing, bad):
+    web, token = login_as(billing), api_as(billing)
+    before = writes()
+    page = web.post(reverse("clients:client_add"), as_form({**GOOD, **bad}))
+    api = token.post("/api/v1/clients/", {**GOOD, **bad}, HTTP_IDEMPOTENCY_KEY="k")
+    assert page.status_code == api.status_code == 422
+    assert page_errors(page), "the page refused it"
+    assert api.json()["errors"] == page_errors(page)
+    assert writes() == before
+
+
+@pytest.mark.parametrize("bad", BAD)
+def test_edit_client_refuses_bad_input_with_the_pages_errors(login_as, api_as, billing, make_client, bad):
+    client = make_client(first_name="Ann", phones=("(202) 555-0144",))
+    edit = reverse("clients:client_edit", args=[client.pk])
+    web, token = login_as(billing), api_as(billing)
+    shown = form_as_shown(web.get(edit))
+    before = writes()
+    page = web.post(edit, as_form(bad, base=shown))
+    api = token.patch(f"/api/v1/clients/{client.pk}/", bad)
+    assert page.status_code == api.status_code == 422
+    assert page_errors(page), "the page refused it"
+    assert api.json()["errors"] == page_errors(page)
+    assert writes() == before
+
+
+def test_the_same_good_input_makes_the_same_client_either_way(login_as, api_as, billing):
+    login_as(billing).post(reverse("clients:client_add"), as_form(GOOD))
+    api_as(billing).post("/api/v1/clients/", {**GOOD, "allow_duplicate": True}, HTTP_IDEMPOTENCY_KEY="k")
+    web_made, api_made = AuditEvent.objects.filter(action="client.create").order_by("id")
+    skip = {"id_code"}
+    assert {k: v for k, v in web_made.changes.items() if k not in skip} == {
+        k: v for k, v in api_made.changes.items() if k not in skip
+    }

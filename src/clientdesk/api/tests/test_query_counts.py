@@ -1,0 +1,100 @@
+"""Every API list runs the same exact number of queries for one row as for a page of 50 (STYLE.md, 10).
+
+Each request starts with three: the token with its owner, then the owner's permissions (their own and
+their roles'), read once by the first permission check. The token's last use is written at most once
+a minute, so each test makes one request first. The fixtures fill every relation a list shows: clients
+in groups, staff with roles, events with their changes.
+"""
+
+import pytest
+
+from clientdesk.clients.actions import ClientData
+
+pytestmark = pytest.mark.django_db
+
+AUTH = 3  # the token and its owner; the owner's permissions; their roles' permissions
+
+
+@pytest.fixture
+def api(api_as, admin):
+    client = api_as(admin)
+    client.get("/api/v1/me/")  # the token's first use is written; the counted requests write nothing
+    return client
+
+
+@pytest.fixture
+def make_filled(make_client, make_group):
+    groups = [make_group(f"Group {i}") for i in range(3)]
+
+    def make(n: int, last_name: str = "Filled") -> list:
+        return [
+            make_client(last_name=last_name, phones=("(202) 555-0143",), data=ClientData(group=groups[i % 3]))
+            for i in range(n)
+        ]
+
+    return make
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_client_list_is_one_query_a_page(api, make_filled, django_assert_num_queries, rows):
+    make_filled(rows)
+    with django_assert_num_queries(AUTH + 1):
+        body = api.get("/api/v1/clients/?page_size=50&sort=name").json()
+    assert len(body["results"]) == rows
+    assert all(row["group"] for row in body["results"])
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_a_filtered_list_reads_the_group_it_filters_by_once(api, make_filled, django_assert_num_queries, rows):
+    made = make_filled(rows * 3)
+    group = made[0].group_id
+    with django_assert_num_queries(AUTH + 2):  # the group's existence, then the page
+        body = api.get(f"/api/v1/clients/?page_size=50&group={group}").json()
+    assert len(body["results"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_next_page_is_one_query_too(api, make_filled, django_assert_num_queries, rows):
+    make_filled(rows + 1)
+    first = api.get("/api/v1/clients/?page_size=1").json()
+    with django_assert_num_queries(AUTH + 1):
+        body = api.get(first["next"].replace("page_size=1", "page_size=50")).json()
+    assert len(body["results"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_search_is_two_queries_a_page(api, make_filled, django_assert_num_queries, rows):
+    make_filled(rows, last_name="Searched")
+    with django_assert_num_queries(AUTH + 2):  # the matching ids (and their count), then those rows ranked
+        body = api.get("/api/v1/clients/search/?q=searched&page_size=50").json()
+    assert len(body["results"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_history_is_two_queries_a_page(api, make_client, django_assert_num_queries, rows):
+    client = make_client(city="Start")
+    for i in range(rows - 1):
+        api.patch(f"/api/v1/clients/{client.pk}/", {"city": f"City {i}"})
+    with django_assert_num_queries(AUTH + 2):  # the client (404 if gone), then the events
+        body = api.get(f"/api/v1/clients/{client.pk}/history/?page_size=50").json()
+    assert len(body["results"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_staff_list_is_two_queries_a_page(api, make_staff, django_assert_num_queries, rows):
+    from clientdesk.core.contract import Role
+
+    for i in range(rows - 1):  # the admin is the first
+        make_staff(f"member{i:02d}@staff.test", Role.SUPPORT)
+    with django_assert_num_queries(AUTH + 2):  # the members (two-factor, lock), then their roles
+        body = api.get("/api/v1/staff/?page_size=50").json()
+    assert len(body["results"]) == rows
+    assert all(row["roles"] for row in body["results"])
+
+
+def test_a_client_is_three_queries(api, make_filled, django_assert_num_queries):
+    (client,) = make_filled(1)
+    with django_assert_num_queries(AUTH + 3):  # the client and group, its primary contact, its numbers
+        body = api.get(f"/api/v1/clients/{client.pk}/").json()
+    assert body["phones"]
+    assert body["group"]

@@ -1,0 +1,133 @@
+"""The OpenAPI 3.1 schema describes every endpoint completely; Swagger UI is served from the desk itself."""
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import override_settings
+from drf_spectacular.validation import validate_schema
+
+pytestmark = pytest.mark.django_db
+
+PATHS = {
+    "/api/v1/me/": {"get"},
+    "/api/v1/clients/": {"get", "post"},
+    "/api/v1/clients/search/": {"get"},
+    "/api/v1/clients/status-counts/": {"get"},
+    "/api/v1/clients/{id}/": {"get", "patch"},
+    "/api/v1/clients/{id}/status/": {"post"},
+    "/api/v1/clients/{id}/history/": {"get"},
+    "/api/v1/staff/": {"get"},
+    "/api/v1/staff/{id}/": {"get"},
+}
+
+
+@pytest.fixture
+def schema(api_as, readonly):
+    response = api_as(readonly).get("/api/v1/schema/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    return response.json()
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_the_schema_is_valid_openapi_3_1(schema):
+    assert schema["openapi"] == "3.1.0"
+    validate_schema(schema)
+
+
+def test_every_endpoint_and_method_is_described(schema):
+    assert {path: set(item) for path, item in schema["paths"].items()} == PATHS
+
+
+def test_every_operation_says_what_it_does_who_may_call_it_and_every_error(schema):
+    for path, method, operation in operations(schema):
+        where = f"{method.upper()} {path}"
+        assert operation.get("summary"), where
+        assert operation["security"] == [{"token": []}], where
+        for status in ("401", "429"):
+            assert "application/problem+json" in operation["responses"][status]["content"], where
+        assert "Retry-After" in operation["responses"]["429"]["headers"], where
+        if path != "/api/v1/me/":
+            assert "403" in operation["responses"], where
+        if "{id}" in path:
+            assert "404" in operation["responses"], where
+        if method in ("post", "patch"):
+            assert {"409", "422"} <= operation["responses"].keys(), where
+            assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"]), where
+        examples = [
+            example
+            for response in operation["responses"].values()
+            for media in response.get("content", {}).values()
+            for example in media.get("examples", {}).values()
+        ]
+        assert examples, f"{where} shows no example"
+
+
+def test_the_list_documents_the_pages_filters_sorts_and_cursor(schema):
+    names = {p["name"] for p in schema["paths"]["/api/v1/clients/"]["get"]["parameters"]}
+    assert names == {"status", "name", "email", "company", "country", "group", "sort", "cursor", "page_size"}
+
+
+def test_adding_a_client_requires_a_key_and_documents_its_body(schema):
+    operation = schema["paths"]["/api/v1/clients/"]["post"]
+    (key,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+    assert key["required"] is True
+    body = operation["requestBody"]["content"]["application/json"]
+    assert body["examples"]
+    component = body["schema"]["$ref"].rsplit("/", 1)[-1]
+    fields = schema["components"]["schemas"][component]
+    assert set(fields["required"]) == {"first_name", "last_name", "email"}
+    assert "allow_duplicate" in fields["properties"]
+
+
+def test_the_token_scheme_is_bearer(schema):
+    assert schema["components"]["securitySchemes"]["token"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A personal API token (account menu → API tokens), e.g. `cdk_3f2a9b1c0d4e_…`.",
+    }
+
+
+def test_the_schema_is_refused_without_a_token_or_a_session(api_as):
+    assert api_as(None).get("/api/v1/schema/").status_code == 401
+
+
+def test_the_docs_are_a_desk_page_behind_sign_in(client):
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/sign-in/")
+
+
+def test_the_docs_load_only_files_of_the_desk_under_its_csp(login_as, readonly, settings):
+    web = login_as(readonly)
+    page = web.get("/api/v1/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<style" not in html
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert len(scripts) == 3
+    assert all('src="/' in attrs and not body.strip() for attrs, body in scripts), "no inline script"
+    for asset in re.findall(r'(?:src|href)="/static/([^"]+)"', html):
+        assert finders.find(asset), f"{asset} is served by the desk itself"
+    assert "script-src 'self' 'nonce-" in page["Content-Security-Policy"]
+    start = web.get("/api/v1/docs/?script=")
+    assert start.status_code == 200
+    assert start["Content-Type"].startswith("application/javascript")
+    assert 'url: "/api/v1/schema/"' in start.content.decode()
+
+
+@override_settings(DEBUG=False)
+def test_the_schema_generates_without_warnings():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("spectacular", "--fail-on-warn", "--validate", stdout=out, stderr=out)
+    assert "openapi: 3.1.0" in out.getvalue()

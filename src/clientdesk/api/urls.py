@@ -1,0 +1,35 @@
+"""/api/v1/ (the REST API, names `api:v1:…`) and the API tokens pages of the account menu (`api:…`).
+
+Layout, for the endpoints to come: a client's own collections hang under it
+(`clients/<id>/contacts/`, `clients/<id>/notes/`), the desk's settings lists at the top
+(`contact-types/`), each a viewset registered here.
+"""
+
+from django.urls import include, path, re_path
+from rest_framework.routers import SimpleRouter
+
+from clientdesk.api import token_views
+from clientdesk.api.views.clients import ClientViewSet
+from clientdesk.api.views.common import not_found
+from clientdesk.api.views.docs import SchemaView, docs_view
+from clientdesk.api.views.staff import MeView, StaffViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("clients", ClientViewSet, basename="client")
+router.register("staff", StaffViewSet, basename="staff")
+
+v1 = [
+    path("me/", MeView.as_view(), name="me"),
+    *router.urls,
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", docs_view(), name="docs"),
+    re_path(r"^(?P<rest>.*)$", not_found),  # last: any other URL under /api/v1/ is a 404 problem
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "v1"))),
+    path("tokens/", token_views.token_list, name="token_list"),
+    path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
+]
