@@ -4,11 +4,18 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Concat, StrIndex, Substr
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Concat, Lower, StrIndex, Substr
 from django.db.models.lookups import GreaterThan
 
-from clientdesk.clients.models import Client, ClientStatus, ClientStatusCount, Contact, ContactType
+from clientdesk.clients.models import (
+    Client,
+    ClientStatus,
+    ClientStatusCount,
+    Contact,
+    ContactType,
+    CustomContactType,
+)
 from clientdesk.clients.search import MIN_SUBSTRING, WORDS_MARK, ParsedQuery, has_cjk, parse_query, without_cjk
 
 SORTS = {
@@ -268,7 +275,7 @@ def client_search_count(raw: str, *, cap: int = SEARCH_CAP) -> int:
 
 def client_profile_queryset() -> QuerySet[Client]:
     """Clients with what the profile header shows (the group) joined in."""
-    return Client.objects.select_related("group")
+    return Client.objects.select_related("group", "invoice_contact")
 
 
 def attach_primary_contact(client: Client) -> Client:
@@ -286,6 +293,33 @@ def client_other_contacts(client: Client) -> QuerySet[Contact]:
     return (
         Contact.objects.filter(client=client)
         .exclude(contact_type=ContactType.PRIMARY)
+        .select_related("custom_type")
         .prefetch_related(Prefetch("phone_numbers"))
         .order_by("contact_type", "last_name", "first_name", "id")
     )
+
+
+def invoice_recipients(client: Client) -> list[Contact]:
+    """Who receives the client's invoices and billing mail: its billing contacts, else its primary contact.
+
+    The one place recipients are chosen (SPEC §3.2): mail and billing ask this and nothing else.
+    """
+    candidates = list(
+        Contact.objects.filter(client=client, contact_type__in=[ContactType.BILLING, ContactType.PRIMARY]).order_by(
+            "id"
+        )
+    )
+    billing = [c for c in candidates if c.contact_type == ContactType.BILLING]
+    return billing or [c for c in candidates if c.contact_type == ContactType.PRIMARY]
+
+
+def invoice_address_contact(client: Client) -> Contact:
+    """The contact whose name and address invoices carry: the one chosen to address them to, else the primary."""
+    if client.invoice_contact_id is not None:
+        return Contact.objects.get(pk=client.invoice_contact_id)
+    return Contact.objects.get(client=client, contact_type=ContactType.PRIMARY)
+
+
+def contact_types_with_counts() -> QuerySet[CustomContactType]:
+    """The company's contact types, by name, each with how many contacts carry it (`contact_count`)."""
+    return CustomContactType.objects.annotate(contact_count=Count("contacts")).order_by(Lower("name"), "id")

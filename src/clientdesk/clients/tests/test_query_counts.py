@@ -36,7 +36,7 @@ NUMBERS = ("(202) 555-0143", "(202) 555-0144", "(202) 555-0145")
 LIST_ROW = '<td><span class="badge text-bg-'  # the row's group
 SEARCH_ROW = '<a class="list-group-item list-group-item-action" href="/clients/'
 TYPE_AHEAD_ROW = 'role="option"'
-CONTACT_ROW = '<li class="list-group-item">'
+CONTACT_ROW = '<li class="list-group-item contact-row">'
 EVENT_ROW = '<td class="text-nowrap small">'
 
 
