@@ -1,7 +1,7 @@
 """Shapes of client input. The rules live on the models and in the actions."""
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -199,7 +199,7 @@ class ContactForm(StyledFormMixin, forms.Form):
         choices = [(BILLING_CHOICE, "Billing"), *((key, t.name) for key, t in self.custom_types.items())]
         if contact is not None and contact.contact_type == ContactType.OTHER and contact.custom_type_id is None:
             choices.append((UNTYPED_CHOICE, "Other (no type)"))
-        self.fields["contact_type"].choices = choices
+        cast(forms.ChoiceField, self.fields["contact_type"]).choices = choices
         self.fields.update(fields_for_model(Contact, fields=CONTACT_FIELDS))
         self.fields["country"] = forms.ChoiceField(
             label=self.fields["country"].label, choices=[("", "Choose a country…"), *geo.country_choices()]
@@ -273,7 +273,7 @@ class InvoiceContactForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, contacts: list[Contact], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.contacts = {str(c.pk): c for c in contacts}
-        self.fields["invoice_contact"].choices = [
+        cast(forms.ChoiceField, self.fields["invoice_contact"]).choices = [
             (str(c.pk), f"{c.full_name} ({c.type_label}){f' · {c.email}' if c.email else ''}") for c in contacts
         ]
         self.style_widgets()

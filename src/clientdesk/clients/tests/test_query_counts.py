@@ -21,10 +21,11 @@ from clientdesk.clients.actions import (
     ContactData,
     PhoneData,
     client_cycle_status,
+    client_set_invoice_contact,
     client_update,
     refresh_search_text,
 )
-from clientdesk.clients.models import Client, ClientStatus, Contact, ContactType, PhoneNumber
+from clientdesk.clients.models import Client, ClientStatus, Contact, ContactType, CustomContactType, PhoneNumber
 
 pytestmark = pytest.mark.django_db
 
@@ -64,11 +65,13 @@ def make_filled(make_client, groups, admin):
 
 
 def add_contacts(client: Client, n: int) -> None:
-    """Give the client `n` other contacts (billing and other), with three numbers each."""
+    """Give the client `n` other contacts (billing, other with a custom type, other), with three numbers each."""
+    kind, _ = CustomContactType.objects.get_or_create(name="Technical")
     for i in range(n):
         contact = Contact.objects.create(
             client=client,
             contact_type=ContactType.BILLING if i % 2 else ContactType.OTHER,
+            custom_type=kind if i % 4 == 0 else None,
             first_name=f"Other{i}",
             last_name="Contact",
             email=f"other{i}@contact.example",
@@ -161,12 +164,12 @@ def test_type_ahead_runs_6_queries_for_one_hit_or_a_full_list(
 
 
 @pytest.mark.parametrize("headers", [HTMX, {}], ids=["partial", "page"])
-@pytest.mark.parametrize("shown", [1, 10])
+@pytest.mark.parametrize(("contacts", "shown"), [(1, 1), (50, 10)])
 def test_contacts_widget_runs_8_queries_for_one_contact_or_a_full_page(
-    login_as, admin, make_filled, django_assert_num_queries, shown, headers
+    login_as, admin, make_filled, django_assert_num_queries, contacts, shown, headers
 ):
     client = make_filled(1)[0]
-    add_contacts(client, shown + (shown > 1))
+    add_contacts(client, contacts)
     web = login_as(admin)
     # 4 (session, user, permissions) + the client, COUNT of its other contacts, the page of contacts,
     # their phone numbers (one prefetch for the page).
@@ -214,10 +217,14 @@ def small(make_client):
 
 @pytest.fixture
 def big(make_filled, admin):
-    """A client in a group, with three numbers, 12 other contacts of three numbers each, 21 events."""
+    """A client in a group, with three numbers, 12 other contacts of three numbers each, 21 events,
+    invoices addressed to a billing contact."""
     client = make_filled(1, last_name="Big")[0]
     add_contacts(client, 12)
     add_events(client, 20, actor=admin)
+    billing = Contact.objects.filter(client=client, contact_type=ContactType.BILLING).first()
+    client_set_invoice_contact(actor=admin, client=client, contact=billing)
+    client.refresh_from_db()
     return client
 
 
@@ -236,6 +243,7 @@ def test_profile_runs_7_queries_whatever_the_client_holds(login_as, admin, djang
     html = response.content.decode()
     assert html.count('<a href="tel:') == primary_numbers(client)
     assert ('<span class="badge text-bg-' in html) == (client.group_id is not None)
+    assert ("Other1 Contact" in html) == (client.invoice_contact_id is not None)  # who invoices go to
 
 
 @pytest.mark.parametrize("which", ["small", "big"])
