@@ -111,7 +111,7 @@ def contact_update(
     """
     _check_type(contact_type, custom_type)
     client = Client.objects.select_for_update().get(pk=contact.client_id)
-    locked = Contact.objects.select_for_update().select_related("custom_type").get(pk=contact.pk)
+    locked = Contact.objects.select_for_update(of=("self",)).select_related("custom_type").get(pk=contact.pk)
     if locked.contact_type == ContactType.PRIMARY:
         raise ValidationError(
             {"contact_type": "The primary contact holds the client's details: change it with Edit client."}
@@ -156,7 +156,7 @@ def contact_delete(*, actor: audit.Actor, contact: Contact) -> None:
     Refused for the primary contact and for the contact invoices are addressed to.
     """
     client = Client.objects.select_for_update().get(pk=contact.client_id)
-    locked = Contact.objects.select_for_update().select_related("custom_type").get(pk=contact.pk)
+    locked = Contact.objects.select_for_update(of=("self",)).select_related("custom_type").get(pk=contact.pk)
     if locked.contact_type == ContactType.PRIMARY:
         raise ValidationError("The primary contact cannot be deleted: it holds the client's details.")
     if client.invoice_contact_id == locked.pk:
