@@ -1,5 +1,7 @@
 """Contacts of a client and their phone numbers."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -92,6 +94,15 @@ class Contact(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @classmethod
+    def audit_display(cls, field: str, value: Any) -> str | None:
+        """How the History view words a stored value of a contact (None: as stored)."""
+        if field == "country" and isinstance(value, str):
+            return geo.country_name(value)
+        if field == "state" and isinstance(value, str):
+            return geo.subdivision_name(value)
+        return None
 
     @property
     def type_label(self) -> str:

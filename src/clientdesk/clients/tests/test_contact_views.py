@@ -373,3 +373,24 @@ def test_hostile_names_show_literally(login_as, admin, grace, text):
         if "<" in text:
             assert text not in html, url
         assert f"49 {contact.last_name}" not in html, url
+
+
+def test_history_tells_contact_changes_in_words(login_as, admin, grace, make_contact):
+    contact = make_contact(grace, first_name="Wanda", phones=("(202) 555-0100", "(202) 555-0101"))
+    web = login_as(admin)
+    data = contact_form(
+        first_name="Wanda",
+        last_name=contact.last_name,
+        email=contact.email,
+        country="GB",
+        state="GB-LND",
+        **{"phones-0-number": "+1 202-555-0100", "phones-1-number": "020 7946 0958", "phones-2-number": ""},
+    )
+    assert web.post(reverse("clients:contact_edit", args=[grace.pk, contact.pk]), data).status_code == 302
+    html = web.get(reverse("clients:client_history", args=[grace.pk])).content.decode()
+    assert "Edited contact" in html
+    assert "Added contact" in html
+    assert "United Kingdom" in html
+    assert "London, City of" in html or "City of London" in html
+    assert "+44 20 7946 0958" in html
+    assert "contact.update" not in html
