@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "clientdesk.audit",
     "clientdesk.accounts",
     "clientdesk.clients",
+    "clientdesk.notes",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("clientdesk.accounts.urls")),
     path("", include("clientdesk.clients.urls")),
+    path("", include("clientdesk.notes.urls")),
 ]
 
 # 403 and 404 in the desk's layout (htmx gets the message alone); 400 and 500 keep Django's handlers,
