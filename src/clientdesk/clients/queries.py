@@ -17,6 +17,7 @@ from clientdesk.clients.models import (
     CustomContactType,
 )
 from clientdesk.clients.search import MIN_SUBSTRING, WORDS_MARK, ParsedQuery, has_cjk, parse_query, without_cjk
+from clientdesk.core import contract
 
 SORTS = {
     "id": ("id_value", "id"),
@@ -138,31 +139,42 @@ def _code_variants(code: str) -> list[str]:
     return sorted({code, code.upper(), code.lower()})
 
 
+def search_text_filter(query: ParsedQuery) -> Q:
+    """Rows whose `search_text` holds every term and whose search words hold every word.
+
+    For clients, and for any app's rows carrying a `search_text` made by `join_search_text` with
+    the same two indexes (the app contract's `search_source`: notes).
+
+    Each term is also repeated as STRPOS, which changes no result: the planner's estimate for
+    LIKE '%...%' comes from a 100-value histogram and is often several times too high; it then
+    scans the table hoping to find the rows early, which at 1-2 % of a million clients takes 3-5x
+    the trigram index. The STRPOS lowers the estimate, so the index is used unless the term is very
+    common (and it checks terms holding punctuation whole, see `_indexed_parts`).
+    """
+    found = _has_words(query.words) if query.words else Q()
+    for term in query.terms:
+        for part in _indexed_parts(term):
+            found &= Q(search_text__contains=part)
+        found &= Q(_holds(term))
+    return found
+
+
 def _matching(query: ParsedQuery) -> QuerySet[Client]:
-    """Clients whose search text holds every term and whose search words hold every word.
+    """Clients whose own search text matches (see `search_text_filter`).
 
     `#1534` is the client with that id code; one short word also matches the id codes starting with it
     (`LIKE '15%'` on the id code's pattern index).
     """
     if query.id_code_only:
         return Client.objects.filter(_exact(query))
-    qs = Client.objects.all()
     if not query.terms:
         # Short words: whole search words, or (one word) the start of an id code.
         found = _has_words(query.words) if query.words else Q(pk__in=[])
         if query.id_prefix:
             for code in _code_variants(query.code):
                 found |= Q(id_code__startswith=code)
-        return qs.filter(found)
-    if query.words:
-        qs = qs.filter(_has_words(query.words))
-    for term in query.terms:
-        parts = _indexed_parts(term)
-        for part in parts:
-            qs = qs.filter(search_text__contains=part)
-        if parts != [term]:
-            qs = qs.filter(_holds(term))
-    return qs
+        return Client.objects.filter(found)
+    return Client.objects.filter(search_text_filter(query))
 
 
 def _exact(query: ParsedQuery) -> Q:
@@ -205,17 +217,16 @@ def _ranked(query: ParsedQuery, ids: list[int], *, with_exact: bool) -> list[Cli
 
 
 def _match_ids(query: ParsedQuery, limit: int) -> list[int]:
-    """The ids of up to `limit` matching clients, in table order: one read of the trigram index."""
-    qs = _matching(query)
-    # The planner's estimate for LIKE '%...%' comes from a 100-value histogram and is often several
-    # times too high; it then scans the table hoping to find `limit` rows early, which at 1-2 % of
-    # a million clients takes 3-5x the trigram index. Repeating each term as STRPOS changes no
-    # result and lowers the estimate, so the index is used unless the term is very common.
-    # (_matching already checks punctuated terms with STRPOS.)
-    for term in query.terms:
-        if _indexed_parts(term) == [term]:
-            qs = qs.filter(_holds(term))
-    return list(qs.order_by().values_list("id", flat=True)[:limit])
+    """The ids of up to `limit` matching clients: those whose own text matches, in table order (one
+    read of the trigram index), then those the apps' search sources find (a note's text…)."""
+    ids = list(_matching(query).order_by().values_list("id", flat=True)[:limit])
+    if query.id_code_only or not (query.terms or query.words):
+        return ids
+    for source in contract.search_sources():
+        if len(ids) >= limit:
+            break
+        ids += source(query, limit - len(ids), ids)
+    return ids
 
 
 @dataclass(frozen=True)
