@@ -137,28 +137,29 @@ def test_client_list_filtered_by_group_through_htmx_runs_8_queries_for_one_row_o
 
 
 @pytest.mark.parametrize(("page", "shown"), [(2, 1), (1, 20)])
-def test_search_results_run_6_queries_for_one_row_or_a_full_page(
+def test_search_results_run_7_queries_for_one_row_or_a_full_page(
     login_as, admin, make_filled, django_assert_num_queries, page, shown
 ):
     # One match alone would redirect to its profile: the single row is the last of 21, on page 2.
     make_filled(21, last_name="Searchable")
     make_filled(2, last_name="Elsewhere")
     web = login_as(admin)
-    # 4 (session, user, permissions) + the matching ids (which give the total), those clients ranked.
-    with django_assert_num_queries(6):
+    # 4 (session, user, permissions) + the matching ids, the ids of clients whose notes match (together
+    # they give the total), those clients ranked.
+    with django_assert_num_queries(7):
         response = web.get(reverse("clients:client_search"), {"q": "searchable", "page": page})
     assert rows(response, SEARCH_ROW) == shown
 
 
 @pytest.mark.parametrize("shown", [1, 8])
-def test_type_ahead_runs_6_queries_for_one_hit_or_a_full_list(
+def test_type_ahead_runs_7_queries_for_one_hit_or_a_full_list(
     login_as, admin, make_filled, django_assert_num_queries, shown
 ):
     make_filled(shown + (shown > 1), last_name="Suggested")  # 9 matches fill the list of 8
     make_filled(2, last_name="Elsewhere")
     web = login_as(admin)
-    # 4 (session, user, permissions) + the matching ids, those clients ranked.
-    with django_assert_num_queries(6):
+    # 4 (session, user, permissions) + the matching ids, those of clients whose notes match, the clients ranked.
+    with django_assert_num_queries(7):
         response = web.get(reverse("clients:client_search"), {"q": "suggested"}, headers=TYPE_AHEAD)
     assert rows(response, TYPE_AHEAD_ROW) == shown
 
