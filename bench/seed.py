@@ -48,8 +48,14 @@ from clientdesk.clients.phones import search_digits
 from clientdesk.clients.search import join_search_text, name_parts, normalise
 from clientdesk.core import fakedata
 
-# The trigram indexes, exactly as the migration creates them.
-TRIGRAM_INDEXES: dict[str, str] = import_module("clientdesk.clients.migrations.0002_search_trigram_indexes").INDEXES
+# The trigram indexes, exactly as the migrations create them: the search text's (0002) and the list
+# filters' on the folded columns (0008, which replaced 0002's on the upper-cased columns).
+_SEARCH_TRIGRAMS = import_module("clientdesk.clients.migrations.0002_search_trigram_indexes").INDEXES
+_FOLD = import_module("clientdesk.clients.migrations.0008_list_filter_fold")
+TRIGRAM_INDEXES: dict[str, str] = {
+    **{name: expression for name, expression in _SEARCH_TRIGRAMS.items() if name not in _FOLD.REPLACED},
+    **_FOLD.INDEXES,
+}
 # The GIN indexes rebuilt after a load: the trigram ones and the search words' (migration 0005).
 GIN_INDEXES = {**TRIGRAM_INDEXES, **import_module("clientdesk.clients.migrations.0005_search_words").INDEXES}
 GROUPS = [("General", GroupColor.GREY), ("Resellers", GroupColor.BLUE), ("VIP", GroupColor.YELLOW)]

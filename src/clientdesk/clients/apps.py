@@ -70,3 +70,12 @@ class ClientsConfig(DeskApp):
         ),
     ]
     demo_seeder = "clientdesk.clients.demo.seed"
+
+    def ready(self) -> None:
+        """Also give every SQLite connection the SQL function the list filters fold text with."""
+        super().ready()
+        from django.db.backends.signals import connection_created
+
+        from clientdesk.clients.queries import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions, dispatch_uid="clientdesk.clients.sqlite_functions")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.db.models.functions import Lower
 from django.forms import fields_for_model, formset_factory
+from django.http import QueryDict
 from django.urls import reverse
 
 from clientdesk.clients.actions import BILLING_FIELDS, CLIENT_FIELDS, CONTACT_FIELDS, ClientData, ContactData, PhoneData
@@ -73,6 +74,29 @@ class ClientForm(StyledFormMixin, forms.Form):
                 "hx-trigger": "change",
             }
         )
+        if current is None and "currency" in self.fields:
+            self._currency_follows_country(country or "")
+
+    def _currency_follows_country(self, country: str) -> None:
+        """Add client: the currency is the country's (when the company bills in it) until the staff member picks one.
+
+        `currency_auto` carries the currency the desk chose last; a posted currency still equal to
+        it was not picked by the staff member, so it follows the posted country. The page's country
+        select sends both to the state options, which move the select along (see `state_options`).
+        An edit never changes the currency by itself: it has no `currency_auto`.
+        """
+        auto = country_default_currency(country)
+        self.fields["currency_auto"] = forms.CharField(required=False, max_length=3, widget=forms.HiddenInput)
+        self.fields["currency"].initial = self.fields["currency_auto"].initial = auto
+        self.fields["currency"].widget.attrs["aria-describedby"] = "currency-follows"
+        self.fields["country"].widget.attrs["hx-include"] = "#id_currency, #id_currency_auto"
+        if self.is_bound:
+            posted = self.data.get(self.add_prefix("currency"))
+            chosen_by_desk = self.data.get(self.add_prefix("currency_auto")) or settings.CLIENTDESK_DEFAULT_CURRENCY
+            if posted == chosen_by_desk:  # shown again (after an error) as it will be saved
+                data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)  # QueryDict: immutable
+                data[self.add_prefix("currency")] = data[self.add_prefix("currency_auto")] = auto
+                self.data = data
 
     @classmethod
     def initial_for(cls, client: Client, contact: Contact, *, state: dict[str, Any]) -> dict[str, Any]:
@@ -107,6 +131,13 @@ class ClientForm(StyledFormMixin, forms.Form):
 
     def contact_data(self) -> ContactData:
         return ContactData(**{name: self.cleaned_data[name] or "" for name in CONTACT_FIELDS})
+
+
+def country_default_currency(country: str) -> str:
+    """The currency a new client in `country` starts with: the country's own when the company bills
+    in it, else the desk's default (CLIENTDESK_DEFAULT_CURRENCY)."""
+    currency = geo.country_currency(country)
+    return currency if currency in settings.CLIENTDESK_CURRENCIES else settings.CLIENTDESK_DEFAULT_CURRENCY
 
 
 def state_choices(country: str) -> list[tuple[str, str]]:

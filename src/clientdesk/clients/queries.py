@@ -4,9 +4,25 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OrderBy,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat, Lower, StrIndex, Substr
-from django.db.models.lookups import GreaterThan
+from django.db.models.lookups import Contains, GreaterThan
 
 from clientdesk.clients.models import (
     Client,
@@ -16,8 +32,17 @@ from clientdesk.clients.models import (
     ContactType,
     CustomContactType,
 )
-from clientdesk.clients.search import MIN_SUBSTRING, WORDS_MARK, ParsedQuery, has_cjk, parse_query, without_cjk
+from clientdesk.clients.search import (
+    MIN_SUBSTRING,
+    WORDS_MARK,
+    ParsedQuery,
+    has_cjk,
+    normalise,
+    parse_query,
+    without_cjk,
+)
 from clientdesk.core import contract
+from clientdesk.core.db import IsBlank
 
 SORTS = {
     "id": ("id_value", "id"),
@@ -25,7 +50,14 @@ SORTS = {
     "company": ("company", "id"),
     "created": ("created_at", "id"),
 }
+# Sorts whose first column's blank values come last in both directions: first "is it blank?"
+# (false first), then the columns. Client.Meta indexes these expressions for each direction
+# (client_company_sort_asc/_desc), so the first page is read from an index, never sorted.
+BLANKS_LAST = {"company"}
 DEFAULT_SORT = "-id"
+# The SQL function folding text for the list filters: clients.apps registers it on SQLite
+# (`search.normalise` itself), migration 0008 creates it on PostgreSQL (lower + unaccent).
+FOLD_FUNCTION = "clientdesk_fold"
 LIST_COLUMNS = ("id", "id_code", "status", "name", "company", "email", "country", "created_at", "group")
 
 
@@ -62,22 +94,56 @@ def parse_sort(sort: str | None) -> str:
     return DEFAULT_SORT
 
 
+class Fold(Func):
+    """Text folded the way the search box reads it: lower-case, accents removed, apostrophes unified.
+
+    `FOLD_FUNCTION` in SQL: `search.normalise` on SQLite; `lower(unaccent(...))` on PostgreSQL,
+    where a trigram index on the folded name, email and company serves the list filters.
+    """
+
+    function = FOLD_FUNCTION
+    output_field = TextField()
+
+
+def _folded_contains(column: str, typed: str) -> Contains:
+    """`column`, folded, holds `typed`, folded the same way (by the same SQL function, so both agree)."""
+    return Contains(Fold(column), Fold(Value(" ".join(typed.split()))))
+
+
+def register_sqlite_functions(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
+    """Give each new SQLite connection the fold function of the list filters (`connection_created`)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(FOLD_FUNCTION, 1, _sqlite_fold, deterministic=True)
+
+
+def _sqlite_fold(text: str | None) -> str | None:
+    return None if text is None else normalise(str(text))
+
+
+def _ordering(sort: str) -> list[OrderBy]:
+    """The ORDER BY of a (valid) sort key, e.g. `-company`: blank companies last, then Z→A, then id."""
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    columns = SORTS[key]
+    order = [OrderBy(IsBlank(columns[0]))] if key in BLANKS_LAST else []
+    return order + [OrderBy(F(column), descending=descending) for column in columns]
+
+
 def client_list(*, status: str, filters: ClientFilters, sort: str) -> QuerySet[Client]:
-    """The clients of one status tab, filtered and sorted, with their group (one query per page)."""
+    """The clients of one status tab, filtered and sorted, with their group (one query per page).
+
+    The name, email and company filters match as the search box does: "jurgen" finds Jürgen,
+    "иван" finds ИВАН, a straight apostrophe finds a curly one.
+    """
     qs = Client.objects.filter(status=status).select_related("group").only(*LIST_COLUMNS, "group__name", "group__color")
-    if filters.name:
-        qs = qs.filter(name__icontains=filters.name.strip())
-    if filters.email:
-        qs = qs.filter(email__icontains=filters.email.strip())
-    if filters.company:
-        qs = qs.filter(company__icontains=filters.company.strip())
+    for column in ("name", "email", "company"):
+        typed = getattr(filters, column)
+        if typed.strip():
+            qs = qs.filter(_folded_contains(column, typed))
     if filters.country:
         qs = qs.filter(country=filters.country.upper())
     if filters.group:
         qs = qs.filter(group_id=filters.group)
-    sort = parse_sort(sort)
-    descending = sort.startswith("-")
-    return qs.order_by(*[f"-{col}" if descending else col for col in SORTS[sort.lstrip("-")]])
+    return qs.order_by(*_ordering(parse_sort(sort)))
 
 
 # A search counts (and pages through) at most SEARCH_CAP matches (10 pages: a reader refines the

@@ -15,7 +15,14 @@ from clientdesk.accounts.requests import StaffRequest
 from clientdesk.audit import queries as audit_queries
 from clientdesk.clients import actions, queries
 from clientdesk.clients.access import get_client_for
-from clientdesk.clients.forms import ClientFilterForm, ClientForm, phone_data, phone_formset, state_choices
+from clientdesk.clients.forms import (
+    ClientFilterForm,
+    ClientForm,
+    country_default_currency,
+    phone_data,
+    phone_formset,
+    state_choices,
+)
 from clientdesk.clients.models import Client, ClientStatus, Contact
 from clientdesk.clients.phones import display as phone_display
 from clientdesk.core import contract
@@ -268,9 +275,23 @@ def client_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def state_options(request: HttpRequest) -> HttpResponse:
-    """The <option>s of the state select for the chosen country."""
-    choices = state_choices(request.GET.get("country", "")[:2].upper())
-    return render(request, "clients/state_options.html", {"choices": choices})
+    """The <option>s of the state select for the chosen country.
+
+    On Add client the page also sends the currency and the one the desk chose for the previous
+    country (`currency_auto`); when they are the same, the staff member has not picked one, and the
+    answer also moves the currency select to the new country's (out of band).
+    """
+    country = request.GET.get("country", "")[:2].upper()
+    context: dict[str, Any] = {"choices": state_choices(country)}
+    chosen_by_desk = request.GET.get("currency_auto")
+    if chosen_by_desk and request.GET.get("currency") == chosen_by_desk:
+        currency = country_default_currency(country)
+        context |= {
+            "currency": currency,
+            "currencies": settings.CLIENTDESK_CURRENCIES,
+            "currency_changed": currency != chosen_by_desk,
+        }
+    return render(request, "clients/state_options.html", context)
 
 
 @require_GET

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from clientdesk.core import geo
+from clientdesk.core.db import IsBlank
 
 
 class GroupColor(models.TextChoices):
@@ -142,7 +143,22 @@ class Client(models.Model):
         indexes = (
             models.Index(fields=["status", "id_value", "id"], name="client_status_idvalue"),
             models.Index(fields=["status", "name", "id"], name="client_status_name"),
-            models.Index(fields=["status", "company", "id"], name="client_status_company"),
+            # Sorting by company puts blank companies last in both directions (clients.queries):
+            # "is it blank?" first, so the first page is read in order from one index or the other.
+            models.Index(
+                models.F("status"),
+                IsBlank("company"),
+                models.F("company"),
+                models.F("id"),
+                name="client_company_sort_asc",
+            ),
+            models.Index(
+                models.F("status"),
+                IsBlank("company"),
+                models.F("company").desc(),
+                models.F("id").desc(),
+                name="client_company_sort_desc",
+            ),
             models.Index(fields=["status", "created_at", "id"], name="client_status_created"),
             models.Index(fields=["status", "country"], name="client_status_country"),
             models.Index(fields=["status", "group"], name="client_status_group"),
