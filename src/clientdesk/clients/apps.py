@@ -10,13 +10,30 @@ class ClientsConfig(DeskApp):
     label = "clients"
     verbose_name = "Clients"
     role_permissions = {
-        Role.BILLING: ["view_client", "add_client", "change_client", "change_client_status", "change_client_billing"],
-        Role.SUPPORT: ["view_client", "change_client"],
-        Role.READ_ONLY: ["view_client"],
+        Role.BILLING: [
+            "view_client",
+            "add_client",
+            "change_client",
+            "change_client_status",
+            "change_client_billing",
+            "add_contact",
+            "change_contact",
+            "delete_contact",
+            "view_customcontacttype",
+        ],
+        Role.SUPPORT: ["view_client", "change_client", "add_contact", "change_contact", "view_customcontacttype"],
+        Role.READ_ONLY: ["view_client", "view_customcontacttype"],
     }
     menu = [
         MenuItem(label="Clients", url_name="clients:client_list", permission="clients.view_client", order=10),
         MenuItem(label="Add client", url_name="clients:client_add", permission="clients.add_client", order=20),
+        # Settings: Admin manages the company's contact types (the other roles may read the list).
+        MenuItem(
+            label="Contact types",
+            url_name="clients:contact_type_list",
+            permission="clients.change_customcontacttype",
+            order=910,
+        ),
     ]
     profile_widgets = [
         ProfileWidget(
@@ -40,6 +57,13 @@ class ClientsConfig(DeskApp):
     account_actions = [
         AccountAction(
             label="Edit client", url_name="clients:client_edit", permission="clients.change_client", order=10
+        ),
+        AccountAction(label="Add contact", url_name="clients:contact_add", permission="clients.add_contact", order=30),
+        AccountAction(
+            label="Address invoices to",
+            url_name="clients:invoice_contact",
+            permission="clients.change_client_billing",
+            order=35,
         ),
         AccountAction(
             label="History", url_name="clients:client_history", permission="audit.view_auditevent", order=900

@@ -1,16 +1,27 @@
 """Shapes of client input. The rules live on the models and in the actions."""
 
-from typing import Any
+import datetime
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.db.models.functions import Lower
 from django.forms import fields_for_model, formset_factory
 from django.http import QueryDict
 from django.urls import reverse
 
 from clientdesk.clients.actions import BILLING_FIELDS, CLIENT_FIELDS, CONTACT_FIELDS, ClientData, ContactData, PhoneData
-from clientdesk.clients.models import Client, ClientGroup, ClientStatus, Contact, PhoneLocation, PhoneType
+from clientdesk.clients.models import (
+    Client,
+    ClientGroup,
+    ClientStatus,
+    Contact,
+    ContactType,
+    CustomContactType,
+    PhoneLocation,
+    PhoneType,
+)
 from clientdesk.core import geo
 from clientdesk.core.forms import StyledFormMixin
 
@@ -199,3 +210,104 @@ class ClientFilterForm(forms.Form):
                 if isinstance(field.widget, forms.Select)
                 else "form-control form-control-sm"
             )
+
+
+BILLING_CHOICE = ContactType.BILLING.value
+UNTYPED_CHOICE = ContactType.OTHER.value
+TYPE_PREFIX = "type-"
+
+
+class ContactForm(StyledFormMixin, forms.Form):
+    """A billing or other contact of a client (Add contact / Edit contact)."""
+
+    contact_type = forms.ChoiceField(label="Contact type")
+    loaded_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, contact: Contact | None = None, **kwargs: Any) -> None:
+        """`contact`: the contact being edited (its untyped "other" type stays offered)."""
+        super().__init__(*args, **kwargs)
+        self.custom_types = {f"{TYPE_PREFIX}{t.pk}": t for t in CustomContactType.objects.order_by(Lower("name"), "id")}
+        choices = [(BILLING_CHOICE, "Billing"), *((key, t.name) for key, t in self.custom_types.items())]
+        if contact is not None and contact.contact_type == ContactType.OTHER and contact.custom_type_id is None:
+            choices.append((UNTYPED_CHOICE, "Other (no type)"))
+        cast(forms.ChoiceField, self.fields["contact_type"]).choices = choices
+        self.fields.update(fields_for_model(Contact, fields=CONTACT_FIELDS))
+        self.fields["country"] = forms.ChoiceField(
+            label=self.fields["country"].label, choices=[("", "Choose a country…"), *geo.country_choices()]
+        )
+        country = (self.data.get(self.add_prefix("country")) if self.is_bound else None) or self.initial.get(
+            "country", settings.CLIENTDESK_DEFAULT_COUNTRY
+        )
+        self.fields["state"] = forms.ChoiceField(
+            label="State / province", required=False, choices=state_choices(country or "")
+        )
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.order_fields(["contact_type", *CONTACT_FIELDS])
+        self.style_widgets()
+        self.fields["country"].widget.attrs.update(
+            {
+                "hx-get": reverse("clients:state_options"),
+                "hx-target": f"#{self['state'].auto_id}",
+                "hx-swap": "innerHTML",
+                "hx-trigger": "change",
+            }
+        )
+
+    @classmethod
+    def initial_for(cls, contact: Contact) -> dict[str, Any]:
+        """Form values showing an existing contact."""
+        if contact.contact_type == ContactType.BILLING:
+            kind = BILLING_CHOICE
+        elif contact.custom_type_id is not None:
+            kind = f"{TYPE_PREFIX}{contact.custom_type_id}"
+        else:
+            kind = UNTYPED_CHOICE
+        return {
+            "contact_type": kind,
+            "loaded_at": contact.updated_at.isoformat(),
+            **{name: getattr(contact, name) for name in CONTACT_FIELDS},
+        }
+
+    def type_data(self) -> tuple[str, CustomContactType | None]:
+        """The chosen type as the actions take it: (contact_type, custom_type)."""
+        kind = self.cleaned_data["contact_type"]
+        if kind in self.custom_types:
+            return ContactType.OTHER, self.custom_types[kind]
+        return (ContactType.BILLING, None) if kind == BILLING_CHOICE else (ContactType.OTHER, None)
+
+    def contact_data(self) -> ContactData:
+        return ContactData(**{name: self.cleaned_data[name] or "" for name in CONTACT_FIELDS})
+
+    def loaded_datetime(self) -> datetime.datetime | None:
+        """When the contact was last saved as this edit form saw it (None: not known)."""
+        try:
+            return datetime.datetime.fromisoformat(self.cleaned_data.get("loaded_at") or "")
+        except ValueError:
+            return None
+
+
+class ContactTypeForm(StyledFormMixin, forms.Form):
+    """The name of a contact type (Settings → Contact types)."""
+
+    name = forms.CharField(max_length=64, label="Name")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+
+class InvoiceContactForm(StyledFormMixin, forms.Form):
+    """Address invoices to: the primary contact or one of the billing contacts."""
+
+    invoice_contact = forms.ChoiceField(label="Address invoices to")
+
+    def __init__(self, *args: Any, contacts: list[Contact], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contacts = {str(c.pk): c for c in contacts}
+        cast(forms.ChoiceField, self.fields["invoice_contact"]).choices = [
+            (str(c.pk), f"{c.full_name} ({c.type_label}){f' · {c.email}' if c.email else ''}") for c in contacts
+        ]
+        self.style_widgets()
+
+    def chosen(self) -> Contact:
+        return self.contacts[self.cleaned_data["invoice_contact"]]

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Case,
+    Count,
     Exists,
     F,
     Func,
@@ -20,10 +21,17 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Concat, StrIndex, Substr
+from django.db.models.functions import Concat, Lower, StrIndex, Substr
 from django.db.models.lookups import Contains, GreaterThan
 
-from clientdesk.clients.models import Client, ClientStatus, ClientStatusCount, Contact, ContactType
+from clientdesk.clients.models import (
+    Client,
+    ClientStatus,
+    ClientStatusCount,
+    Contact,
+    ContactType,
+    CustomContactType,
+)
 from clientdesk.clients.search import (
     MIN_SUBSTRING,
     WORDS_MARK,
@@ -33,6 +41,7 @@ from clientdesk.clients.search import (
     parse_query,
     without_cjk,
 )
+from clientdesk.core import contract
 from clientdesk.core.db import IsBlank
 
 SORTS = {
@@ -196,31 +205,42 @@ def _code_variants(code: str) -> list[str]:
     return sorted({code, code.upper(), code.lower()})
 
 
+def search_text_filter(query: ParsedQuery) -> Q:
+    """Rows whose `search_text` holds every term and whose search words hold every word.
+
+    For clients, and for any app's rows carrying a `search_text` made by `join_search_text` with
+    the same two indexes (the app contract's `search_source`: notes).
+
+    Each term is also repeated as STRPOS, which changes no result: the planner's estimate for
+    LIKE '%...%' comes from a 100-value histogram and is often several times too high; it then
+    scans the table hoping to find the rows early, which at 1-2 % of a million clients takes 3-5x
+    the trigram index. The STRPOS lowers the estimate, so the index is used unless the term is very
+    common (and it checks terms holding punctuation whole, see `_indexed_parts`).
+    """
+    found = _has_words(query.words) if query.words else Q()
+    for term in query.terms:
+        for part in _indexed_parts(term):
+            found &= Q(search_text__contains=part)
+        found &= Q(_holds(term))
+    return found
+
+
 def _matching(query: ParsedQuery) -> QuerySet[Client]:
-    """Clients whose search text holds every term and whose search words hold every word.
+    """Clients whose own search text matches (see `search_text_filter`).
 
     `#1534` is the client with that id code; one short word also matches the id codes starting with it
     (`LIKE '15%'` on the id code's pattern index).
     """
     if query.id_code_only:
         return Client.objects.filter(_exact(query))
-    qs = Client.objects.all()
     if not query.terms:
         # Short words: whole search words, or (one word) the start of an id code.
         found = _has_words(query.words) if query.words else Q(pk__in=[])
         if query.id_prefix:
             for code in _code_variants(query.code):
                 found |= Q(id_code__startswith=code)
-        return qs.filter(found)
-    if query.words:
-        qs = qs.filter(_has_words(query.words))
-    for term in query.terms:
-        parts = _indexed_parts(term)
-        for part in parts:
-            qs = qs.filter(search_text__contains=part)
-        if parts != [term]:
-            qs = qs.filter(_holds(term))
-    return qs
+        return Client.objects.filter(found)
+    return Client.objects.filter(search_text_filter(query))
 
 
 def _exact(query: ParsedQuery) -> Q:
@@ -263,17 +283,16 @@ def _ranked(query: ParsedQuery, ids: list[int], *, with_exact: bool) -> list[Cli
 
 
 def _match_ids(query: ParsedQuery, limit: int) -> list[int]:
-    """The ids of up to `limit` matching clients, in table order: one read of the trigram index."""
-    qs = _matching(query)
-    # The planner's estimate for LIKE '%...%' comes from a 100-value histogram and is often several
-    # times too high; it then scans the table hoping to find `limit` rows early, which at 1-2 % of
-    # a million clients takes 3-5x the trigram index. Repeating each term as STRPOS changes no
-    # result and lowers the estimate, so the index is used unless the term is very common.
-    # (_matching already checks punctuated terms with STRPOS.)
-    for term in query.terms:
-        if _indexed_parts(term) == [term]:
-            qs = qs.filter(_holds(term))
-    return list(qs.order_by().values_list("id", flat=True)[:limit])
+    """The ids of up to `limit` matching clients: those whose own text matches, in table order (one
+    read of the trigram index), then those the apps' search sources find (a note's text…)."""
+    ids = list(_matching(query).order_by().values_list("id", flat=True)[:limit])
+    if query.id_code_only or not (query.terms or query.words):
+        return ids
+    for source in contract.search_sources():
+        if len(ids) >= limit:
+            break
+        ids += source(query, limit - len(ids), ids)
+    return ids
 
 
 @dataclass(frozen=True)
@@ -333,7 +352,7 @@ def client_search_count(raw: str, *, cap: int = SEARCH_CAP) -> int:
 
 def client_profile_queryset() -> QuerySet[Client]:
     """Clients with what the profile header shows (the group) joined in."""
-    return Client.objects.select_related("group")
+    return Client.objects.select_related("group", "invoice_contact")
 
 
 def attach_primary_contact(client: Client) -> Client:
@@ -351,6 +370,33 @@ def client_other_contacts(client: Client) -> QuerySet[Contact]:
     return (
         Contact.objects.filter(client=client)
         .exclude(contact_type=ContactType.PRIMARY)
+        .select_related("custom_type")
         .prefetch_related(Prefetch("phone_numbers"))
         .order_by("contact_type", "last_name", "first_name", "id")
     )
+
+
+def invoice_recipients(client: Client) -> list[Contact]:
+    """Who receives the client's invoices and billing mail: its billing contacts, else its primary contact.
+
+    The one place recipients are chosen (SPEC §3.2): mail and billing ask this and nothing else.
+    """
+    candidates = list(
+        Contact.objects.filter(client=client, contact_type__in=[ContactType.BILLING, ContactType.PRIMARY]).order_by(
+            "id"
+        )
+    )
+    billing = [c for c in candidates if c.contact_type == ContactType.BILLING]
+    return billing or [c for c in candidates if c.contact_type == ContactType.PRIMARY]
+
+
+def invoice_address_contact(client: Client) -> Contact:
+    """The contact whose name and address invoices carry: the one chosen to address them to, else the primary."""
+    if client.invoice_contact_id is not None:
+        return Contact.objects.get(pk=client.invoice_contact_id)
+    return Contact.objects.get(client=client, contact_type=ContactType.PRIMARY)
+
+
+def contact_types_with_counts() -> QuerySet[CustomContactType]:
+    """The company's contact types, by name, each with how many contacts carry it (`contact_count`)."""
+    return CustomContactType.objects.annotate(contact_count=Count("contacts")).order_by(Lower("name"), "id")

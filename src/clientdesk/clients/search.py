@@ -108,12 +108,8 @@ def name_parts(first_name: str, last_name: str) -> list[str]:
     return parts
 
 
-def build_search_text(id_code: str, contacts: Iterable[object], extra: Iterable[str] = ()) -> str:
-    """The search text of a client from its id code and contacts (with `phone_numbers` loaded).
-
-    `extra`: what other apps add (the app contract's `search_parts`: note summaries and details…),
-    after the contacts.
-    """
+def build_search_text(id_code: str, contacts: Iterable[object]) -> str:
+    """The search text of a client from its id code and contacts (with `phone_numbers` loaded)."""
     from clientdesk.clients.phones import search_digits
 
     parts = [id_code]
@@ -126,7 +122,6 @@ def build_search_text(id_code: str, contacts: Iterable[object], extra: Iterable[
         ]
         for phone in contact.phone_numbers.all():  # type: ignore[attr-defined]
             parts += search_digits(phone.number)
-    parts += extra
     return join_search_text(normalise(p) for p in parts if p)
 
 

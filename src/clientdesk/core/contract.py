@@ -112,10 +112,11 @@ class DeskApp(AppConfig):
     menu: ClassVar[Sequence[MenuItem]] = ()
     demo_seeder: ClassVar[str] = ""  # dotted path of `seed(demo: DemoContext) -> None`
     demo_after: ClassVar[Sequence[str]] = ()  # labels of apps whose demo data this seeder needs
-    # Dotted path of `parts(client_ids: Sequence[int]) -> Mapping[int, Sequence[str]]`: text of this
-    # app's records that the client search must match, per client (raw; the search normalises it).
-    # The app calls `clients.actions.refresh_search_text(client)` after every write that changes it.
-    search_parts: ClassVar[str] = ""
+    # Dotted path of `matching_clients(query, limit, exclude) -> list[int]`: the ids of up to `limit`
+    # clients (none of `exclude`) one of whose records in this app matches the search box's query
+    # (a `clientdesk.clients.search.ParsedQuery`), through the app's own index. The client search
+    # adds them to the clients its own text matches.
+    search_source: ClassVar[str] = ""
 
     def ready(self) -> None:
         """Import the app's audit codes, so the History view can name every event."""
@@ -156,15 +157,12 @@ def menu(request: HttpRequest) -> dict[str, list[Link]]:
     return {"desk_menu": [Link(m.label, reverse(m.url_name), m) for m in items]}
 
 
-def search_parts(client_ids: Sequence[int]) -> dict[int, list[str]]:
-    """What every app adds to the search text of each of `client_ids` (one call per app declaring it)."""
-    found: dict[int, list[str]] = {pk: [] for pk in client_ids}
-    for app in desk_apps():
-        if app.search_parts:
-            parts: Callable[[Sequence[int]], Mapping[int, Sequence[str]]] = import_string(app.search_parts)
-            for pk, texts in parts(client_ids).items():
-                found.setdefault(pk, []).extend(texts)
-    return found
+SearchSource = Callable[[Any, int, Sequence[int]], list[int]]
+
+
+def search_sources() -> list[SearchSource]:
+    """The apps' `matching_clients` functions, in INSTALLED_APPS order."""
+    return [import_string(app.search_source) for app in desk_apps() if app.search_source]
 
 
 def demo_order() -> list[DeskApp]:

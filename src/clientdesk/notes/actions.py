@@ -1,8 +1,7 @@
 """Writes to notes: add, edit (never losing another edit), delete, stick and unstick.
 
 Each is an action: one transaction, validated by the model, audited with the before/after of the
-note's fields. Those changing a note's text refresh the client's search text, so the client search
-finds the client by its notes.
+note's fields. A note's own search text (kept by the model) lets the client search find its client.
 """
 
 import copy
@@ -14,15 +13,12 @@ from django.utils.text import capfirst
 
 from clientdesk import audit
 from clientdesk.accounts.models import User
-from clientdesk.clients.actions import refresh_search_text
 from clientdesk.clients.models import Client
 from clientdesk.notes.events import NoteEvent
 from clientdesk.notes.models import Note
 
 # What an edit changes, what the audit log keeps and what an edit form is loaded with.
 NOTE_FIELDS: tuple[str, ...] = ("summary", "details", "sticky")
-# The fields the client search reads.
-SEARCHED_FIELDS = frozenset({"summary", "details"})
 # Checked by the actions themselves: the note's client and author are rows already loaded.
 RELATIONS = ("client", "author")
 
@@ -67,7 +63,6 @@ def note_create(*, actor: audit.Actor, client: Client, summary: str, details: st
     note = Note(client=client, author=author_of(actor), summary=summary, details=details, sticky=sticky)
     note.full_clean(exclude=RELATIONS)
     note.save()
-    refresh_search_text(client)
     audit.record(
         actor=actor,
         action=NoteEvent.CREATE,
@@ -128,8 +123,6 @@ def note_update(
     for name in changed:
         setattr(locked, name, getattr(wanted_note, name))
     locked.save(update_fields=[*changed, "updated_at"])
-    if SEARCHED_FIELDS.intersection(changed):
-        refresh_search_text(locked.client)
     audit.record(
         actor=actor,
         action=NoteEvent.UPDATE,
@@ -152,7 +145,6 @@ def note_delete(*, actor: audit.Actor, note: Note) -> None:
         changes=audit.diff(_said(locked), {}, skip_empty=True),
     )
     locked.delete()
-    refresh_search_text(locked.client)
 
 
 @audit.action(NoteEvent.STICK, NoteEvent.UNSTICK)

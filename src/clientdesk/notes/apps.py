@@ -39,4 +39,4 @@ class NotesConfig(DeskApp):
     ]
     demo_seeder = "clientdesk.notes.demo.seed"
     demo_after = ("clients",)
-    search_parts = "clientdesk.notes.queries.search_parts"
+    search_source = "clientdesk.notes.queries.matching_clients"

@@ -1,12 +1,14 @@
 """Notes on clients."""
 
 from collections.abc import Collection
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from clientdesk.clients.models import Client
+from clientdesk.clients.search import join_search_text, normalise
 
 SUMMARY_MAX = 255
 
@@ -29,6 +31,9 @@ class Note(models.Model):
     sticky = models.BooleanField(default=False, help_text="Shown at the top of the client's profile.")
     created_at = models.DateTimeField("added", default=timezone.now)
     updated_at = models.DateTimeField("updated", auto_now=True)
+    # The summary and details as the client search matches them (see `clients/search.py`), kept by
+    # save(); its trigram and search-words indexes (PostgreSQL) make the notes a search source.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -44,6 +49,14 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, with the search text made from the summary and details as they are now."""
+        self.search_text = note_search_text(self.summary, self.details)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"summary", "details"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def author_name(self) -> str:
@@ -67,3 +80,8 @@ class Note(models.Model):
     def clean(self) -> None:
         """Tidy the text (see `tidy_text`), also when clean() is called on its own."""
         self.tidy_text()
+
+
+def note_search_text(summary: str, details: str) -> str:
+    """What the client search matches of a note: its summary and details, normalised, then its search words."""
+    return join_search_text(normalise(part) for part in (summary, details) if part)

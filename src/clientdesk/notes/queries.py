@@ -1,10 +1,12 @@
-"""Reads of notes shared by the pages (and later the API): a client's notes, its sticky notes, search text."""
+"""Reads of notes shared by the pages (and later the API): a client's notes, its sticky notes, the search."""
 
 from collections.abc import Sequence
 
 from django.db.models import QuerySet
 
 from clientdesk.clients.models import Client
+from clientdesk.clients.queries import search_text_filter
+from clientdesk.clients.search import ParsedQuery
 from clientdesk.notes.models import Note
 
 # The profile shows the first STICKY_SHOWN sticky notes, and the rest of the newest STICKY_MAX behind "Show more".
@@ -41,16 +43,20 @@ def sticky_notes(client: Client, *, limit: int = STICKY_MAX) -> list[Note]:
     )
 
 
-def search_parts(client_ids: Sequence[int]) -> dict[int, list[str]]:
-    """The text of each client's notes the client search matches: summaries and details (one query)."""
-    found: dict[int, list[str]] = {pk: [] for pk in client_ids}
+def matching_clients(query: ParsedQuery, limit: int, exclude: Sequence[int] = ()) -> list[int]:
+    """The ids of up to `limit` clients (none of `exclude`) with a note matching the search box's query.
+
+    The app contract's `search_source`: a note matches as a client's own text does
+    (`search_text_filter`, served by the notes' own trigram and search-words indexes), so a client
+    is found by any of its notes however many it has, and writing a note rewrites nothing else.
+    Rows are read without DISTINCT (which would read every matching note first), a few per client at most.
+    """
+    if not (query.terms or query.words):
+        return []
     rows = (
-        Note.objects.filter(client_id__in=list(client_ids))
-        .order_by("client_id", "created_at", "id")
-        .values_list("client_id", "summary", "details")
+        Note.objects.filter(search_text_filter(query))
+        .exclude(client_id__in=list(exclude))
+        .order_by()
+        .values_list("client_id", flat=True)[: limit * 4]
     )
-    for client_id, summary, details in rows:
-        found[client_id].append(summary)
-        if details:
-            found[client_id].append(details)
-    return found
+    return list(dict.fromkeys(rows))[:limit]

@@ -45,9 +45,20 @@ def test_the_roles_hold_what_the_apps_declare():
         "clients.change_client",
         "clients.change_client_status",
         "clients.change_client_billing",
+        "clients.add_contact",
+        "clients.change_contact",
+        "clients.delete_contact",
+        "clients.view_customcontacttype",
         "audit.view_auditevent",
     }
-    assert of_clients(Role.SUPPORT) == {"clients.view_client", "clients.change_client", "audit.view_auditevent"}
+    assert of_clients(Role.SUPPORT) == {
+        "clients.view_client",
+        "clients.change_client",
+        "clients.add_contact",
+        "clients.change_contact",
+        "clients.view_customcontacttype",
+        "audit.view_auditevent",
+    }
 
 
 @pytest.mark.parametrize("role", [Role.BILLING, Role.SUPPORT, Role.READ_ONLY])
@@ -63,7 +74,11 @@ def test_admin_holds_every_permission_of_the_desk_apps_and_nothing_else():
 
 
 def test_read_only_may_look_but_not_change():
-    assert of_clients(Role.READ_ONLY) == {"clients.view_client", "audit.view_auditevent"}
+    assert of_clients(Role.READ_ONLY) == {
+        "clients.view_client",
+        "clients.view_customcontacttype",
+        "audit.view_auditevent",
+    }
     assert not any(p.split(".", 1)[1].startswith(("add_", "change_", "delete_")) for p in held(Role.READ_ONLY))
 
 

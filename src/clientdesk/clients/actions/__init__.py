@@ -12,6 +12,15 @@ from clientdesk.clients.actions.clients import (
     client_state,
     client_update,
 )
+from clientdesk.clients.actions.contact_types import contact_type_create, contact_type_delete, contact_type_rename
+from clientdesk.clients.actions.contact_writes import (
+    ASSIGNABLE_TYPES,
+    client_set_invoice_contact,
+    contact_create,
+    contact_delete,
+    contact_state,
+    contact_update,
+)
 from clientdesk.clients.actions.contacts import (
     CONTACT_FIELDS,
     ContactData,
@@ -23,6 +32,7 @@ from clientdesk.clients.actions.contacts import (
 from clientdesk.clients.actions.groups import client_group_create
 
 __all__ = [
+    "ASSIGNABLE_TYPES",
     "BILLING_FIELDS",
     "CLIENT_FIELDS",
     "CONTACT_FIELDS",
@@ -36,8 +46,16 @@ __all__ = [
     "client_create",
     "client_cycle_status",
     "client_group_create",
+    "client_set_invoice_contact",
     "client_state",
     "client_update",
+    "contact_create",
+    "contact_delete",
+    "contact_state",
+    "contact_type_create",
+    "contact_type_delete",
+    "contact_type_rename",
+    "contact_update",
     "phone_summary",
     "refresh_search_text",
 ]

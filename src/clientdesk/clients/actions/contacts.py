@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from clientdesk.clients.models import Client, Contact, PhoneLocation, PhoneNumber, PhoneType
 from clientdesk.clients.phones import display as phone_display
 from clientdesk.clients.search import build_search_text
-from clientdesk.core import contract
 
 
 @dataclass(frozen=True)
@@ -70,12 +69,7 @@ def phone_summary(rows: Sequence[PhoneNumber]) -> list[str]:
 
 
 def refresh_search_text(client: Client) -> None:
-    """Recompute the client's search text; call after any change to what it holds.
-
-    That is its contacts, and what the apps add through the contract's `search_parts` (a note's
-    summary and details…): an app calls this after its own writes.
-    """
+    """Recompute the client's search text from its contacts; call after any change to them."""
     contacts = Contact.objects.filter(client=client).prefetch_related("phone_numbers")
-    extra = contract.search_parts([client.pk]).get(client.pk, [])
-    client.search_text = build_search_text(client.id_code, contacts, extra)
+    client.search_text = build_search_text(client.id_code, contacts)
     Client.objects.filter(pk=client.pk).update(search_text=client.search_text)

@@ -9,7 +9,14 @@ from clientdesk.clients.models.clients import (
     IdSequence,
     InvoiceMethod,
 )
-from clientdesk.clients.models.contacts import Contact, ContactType, PhoneLocation, PhoneNumber, PhoneType
+from clientdesk.clients.models.contacts import (
+    Contact,
+    ContactType,
+    CustomContactType,
+    PhoneLocation,
+    PhoneNumber,
+    PhoneType,
+)
 
 __all__ = [
     "Client",
@@ -18,6 +25,7 @@ __all__ = [
     "ClientStatusCount",
     "Contact",
     "ContactType",
+    "CustomContactType",
     "GroupColor",
     "IdSequence",
     "InvoiceMethod",

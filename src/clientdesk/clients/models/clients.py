@@ -118,6 +118,16 @@ class Client(models.Model):
     payment_notices = models.BooleanField(
         default=True, help_text="Email the client reminders before and after invoices fall due."
     )
+    # "Address invoices to": a billing contact of this client, or none for the primary contact. That
+    # contact cannot be deleted or retyped while chosen (the actions refuse it; RESTRICT backs them).
+    invoice_contact = models.ForeignKey(
+        "clients.Contact",
+        verbose_name="address invoices to",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+    )
 
     created_at = models.DateTimeField("member since", default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

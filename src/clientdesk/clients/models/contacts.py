@@ -1,9 +1,12 @@
 """Contacts of a client and their phone numbers."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from clientdesk.clients import phones
@@ -18,11 +21,48 @@ class ContactType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class CustomContactType(models.Model):
+    """A company's own kind of contact (Technical, Sales…), managed under Settings → Contact types.
+
+    An "other" contact may carry one; deleting the type leaves its contacts as untyped "other" contacts.
+    """
+
+    name = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "contact type"
+        ordering = (Lower("name"), "id")
+        constraints = (models.UniqueConstraint(Lower("name"), name="contact_type_unique_name"),)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.name = " ".join((self.name or "").split())
+        if not self.name:
+            raise ValidationError({"name": "Enter a name for the contact type."})
+        if self.name.casefold() in {label.casefold() for label in ContactType.labels}:
+            raise ValidationError({"name": f"“{self.name}” is a built-in contact type: choose another name."})
+        clash = CustomContactType.objects.filter(name__iexact=self.name).exclude(pk=self.pk)
+        if clash.exists():
+            raise ValidationError({"name": f"There is already a contact type named “{self.name}”."})
+
+
 class Contact(models.Model):
     """A person at a client. Exactly one per client is primary and holds the client's details."""
 
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="contacts")
     contact_type = models.CharField(max_length=16, choices=ContactType.choices, default=ContactType.OTHER)
+    # Only an "other" contact has one; none when its type was deleted (an untyped "other" contact).
+    custom_type = models.ForeignKey(
+        CustomContactType,
+        verbose_name="contact type",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+    )
     first_name = models.CharField(max_length=128)
     last_name = models.CharField(max_length=128)
     title = models.CharField(max_length=64, blank=True)
@@ -43,6 +83,9 @@ class Contact(models.Model):
             models.UniqueConstraint(
                 fields=["client"], condition=Q(contact_type="primary"), name="contact_one_primary_per_client"
             ),
+            models.CheckConstraint(
+                condition=Q(custom_type__isnull=True) | Q(contact_type="other"), name="contact_custom_type_only_other"
+            ),
         )
 
     def __str__(self) -> str:
@@ -51,6 +94,22 @@ class Contact(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @classmethod
+    def audit_display(cls, field: str, value: Any) -> str | None:
+        """How the History view words a stored value of a contact (None: as stored)."""
+        if field == "country" and isinstance(value, str):
+            return geo.country_name(value)
+        if field == "state" and isinstance(value, str):
+            return geo.subdivision_name(value)
+        return None
+
+    @property
+    def type_label(self) -> str:
+        """What staff read as the contact's type: Primary, Billing, the custom type's name, or Other."""
+        if self.contact_type == ContactType.OTHER and self.custom_type_id is not None:
+            return self.custom_type.name  # type: ignore[union-attr]
+        return str(ContactType(self.contact_type).label) if self.contact_type in ContactType.values else "Other"
 
     @property
     def state_name(self) -> str:

@@ -57,3 +57,47 @@ def grace(make_client: Callable[..., Any]) -> Any:
         postal_code="22201",
         phones=("(202) 555-0143",),
     )
+
+
+@pytest.fixture
+def make_contact(db: Any) -> Callable[..., Any]:
+    """Factory: a billing (default) or other contact of a client, made by the real action."""
+    from clientdesk.clients.actions import ContactData, PhoneData, contact_create
+
+    counter = iter(range(1, 100_000))
+
+    def make(
+        client: Any,
+        *,
+        contact_type: str = "billing",
+        custom_type: Any = None,
+        phones: tuple[str, ...] = (),
+        actor: Any = None,
+        **fields: Any,
+    ) -> Any:
+        n = next(counter)
+        values = {"first_name": "Contact", "last_name": f"Number{n}", "email": f"contact{n}@example.test"}
+        values |= {"country": client.country, **fields}
+        return contact_create(
+            actor=actor,
+            client=client,
+            contact_type=contact_type,
+            custom_type=custom_type,
+            data=ContactData(**values),
+            phones=[PhoneData(number=p) for p in phones],
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_contact_type(db: Any) -> Callable[..., Any]:
+    """Factory: a custom contact type (Technical…), made by the real action."""
+    from clientdesk.clients.actions import contact_type_create
+
+    counter = iter(range(1, 100_000))
+
+    def make(name: str = "") -> Any:
+        return contact_type_create(actor=None, name=name or f"Kind {next(counter)}")
+
+    return make

@@ -101,11 +101,13 @@ def test_search_count_is_capped(make_client):
 
 
 def test_search_reads_the_index_once_then_ranks_by_primary_key(people, django_assert_num_queries):
-    with django_assert_num_queries(2) as captured:
+    # The clients' own text, the notes' (a search source), then the ranking.
+    with django_assert_num_queries(3) as captured:
         results = queries.client_search_page("lovelace")
     assert results.total == 2
-    first, second = (q["sql"].upper() for q in captured.captured_queries)
+    first, notes, second = (q["sql"].upper() for q in captured.captured_queries)
     assert 'SEARCH_TEXT" LIKE' in first or 'SEARCH_TEXT"::TEXT LIKE' in first
+    assert '"NOTES_NOTE"' in notes
     assert 'SEARCH_TEXT" LIKE' not in second
     assert 'SEARCH_TEXT"::TEXT LIKE' not in second
     assert '"ID" IN (' in second
@@ -174,7 +176,7 @@ def test_list_filter_by_group(make_client):
 
 
 # The Contact columns a person does not type: its link, its kind (set by the action), its bookkeeping.
-NOT_ENTERED = {"id", "client", "contact_type", "created_at", "updated_at"}
+NOT_ENTERED = {"id", "client", "contact_type", "custom_type", "created_at", "updated_at"}  # the type: chosen apart
 
 
 def test_contact_fields_are_the_contacts_own_columns_each_once():

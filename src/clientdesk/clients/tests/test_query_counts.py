@@ -21,10 +21,11 @@ from clientdesk.clients.actions import (
     ContactData,
     PhoneData,
     client_cycle_status,
+    client_set_invoice_contact,
     client_update,
     refresh_search_text,
 )
-from clientdesk.clients.models import Client, ClientStatus, Contact, ContactType, PhoneNumber
+from clientdesk.clients.models import Client, ClientStatus, Contact, ContactType, CustomContactType, PhoneNumber
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ NUMBERS = ("(202) 555-0143", "(202) 555-0144", "(202) 555-0145")
 LIST_ROW = '<td><span class="badge text-bg-'  # the row's group
 SEARCH_ROW = '<a class="list-group-item list-group-item-action" href="/clients/'
 TYPE_AHEAD_ROW = 'role="option"'
-CONTACT_ROW = '<li class="list-group-item">'
+CONTACT_ROW = '<li class="list-group-item contact-row">'
 EVENT_ROW = '<td class="text-nowrap small">'
 
 
@@ -64,11 +65,13 @@ def make_filled(make_client, groups, admin):
 
 
 def add_contacts(client: Client, n: int) -> None:
-    """Give the client `n` other contacts (billing and other), with three numbers each."""
+    """Give the client `n` other contacts (billing, other with a custom type, other), with three numbers each."""
+    kind, _ = CustomContactType.objects.get_or_create(name="Technical")
     for i in range(n):
         contact = Contact.objects.create(
             client=client,
             contact_type=ContactType.BILLING if i % 2 else ContactType.OTHER,
+            custom_type=kind if i % 4 == 0 else None,
             first_name=f"Other{i}",
             last_name="Contact",
             email=f"other{i}@contact.example",
@@ -134,39 +137,40 @@ def test_client_list_filtered_by_group_through_htmx_runs_8_queries_for_one_row_o
 
 
 @pytest.mark.parametrize(("page", "shown"), [(2, 1), (1, 20)])
-def test_search_results_run_6_queries_for_one_row_or_a_full_page(
+def test_search_results_run_7_queries_for_one_row_or_a_full_page(
     login_as, admin, make_filled, django_assert_num_queries, page, shown
 ):
     # One match alone would redirect to its profile: the single row is the last of 21, on page 2.
     make_filled(21, last_name="Searchable")
     make_filled(2, last_name="Elsewhere")
     web = login_as(admin)
-    # 4 (session, user, permissions) + the matching ids (which give the total), those clients ranked.
-    with django_assert_num_queries(6):
+    # 4 (session, user, permissions) + the matching ids, the ids of clients whose notes match (together
+    # they give the total), those clients ranked.
+    with django_assert_num_queries(7):
         response = web.get(reverse("clients:client_search"), {"q": "searchable", "page": page})
     assert rows(response, SEARCH_ROW) == shown
 
 
 @pytest.mark.parametrize("shown", [1, 8])
-def test_type_ahead_runs_6_queries_for_one_hit_or_a_full_list(
+def test_type_ahead_runs_7_queries_for_one_hit_or_a_full_list(
     login_as, admin, make_filled, django_assert_num_queries, shown
 ):
     make_filled(shown + (shown > 1), last_name="Suggested")  # 9 matches fill the list of 8
     make_filled(2, last_name="Elsewhere")
     web = login_as(admin)
-    # 4 (session, user, permissions) + the matching ids, those clients ranked.
-    with django_assert_num_queries(6):
+    # 4 (session, user, permissions) + the matching ids, those of clients whose notes match, the clients ranked.
+    with django_assert_num_queries(7):
         response = web.get(reverse("clients:client_search"), {"q": "suggested"}, headers=TYPE_AHEAD)
     assert rows(response, TYPE_AHEAD_ROW) == shown
 
 
 @pytest.mark.parametrize("headers", [HTMX, {}], ids=["partial", "page"])
-@pytest.mark.parametrize("shown", [1, 10])
+@pytest.mark.parametrize(("contacts", "shown"), [(1, 1), (50, 10)])
 def test_contacts_widget_runs_8_queries_for_one_contact_or_a_full_page(
-    login_as, admin, make_filled, django_assert_num_queries, shown, headers
+    login_as, admin, make_filled, django_assert_num_queries, contacts, shown, headers
 ):
     client = make_filled(1)[0]
-    add_contacts(client, shown + (shown > 1))
+    add_contacts(client, contacts)
     web = login_as(admin)
     # 4 (session, user, permissions) + the client, COUNT of its other contacts, the page of contacts,
     # their phone numbers (one prefetch for the page).
@@ -214,10 +218,14 @@ def small(make_client):
 
 @pytest.fixture
 def big(make_filled, admin):
-    """A client in a group, with three numbers, 12 other contacts of three numbers each, 21 events."""
+    """A client in a group, with three numbers, 12 other contacts of three numbers each, 21 events,
+    invoices addressed to a billing contact."""
     client = make_filled(1, last_name="Big")[0]
     add_contacts(client, 12)
     add_events(client, 20, actor=admin)
+    billing = Contact.objects.filter(client=client, contact_type=ContactType.BILLING).first()
+    client_set_invoice_contact(actor=admin, client=client, contact=billing)
+    client.refresh_from_db()
     return client
 
 
@@ -236,6 +244,7 @@ def test_profile_runs_7_queries_whatever_the_client_holds(login_as, admin, djang
     html = response.content.decode()
     assert html.count('<a href="tel:') == primary_numbers(client)
     assert ('<span class="badge text-bg-' in html) == (client.group_id is not None)
+    assert ("Other1 Contact" in html) == (client.invoice_contact_id is not None)  # who invoices go to
 
 
 @pytest.mark.parametrize("which", ["small", "big"])

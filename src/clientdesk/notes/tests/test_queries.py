@@ -1,10 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from clientdesk.clients.queries import client_search
+from clientdesk.clients.models import Client
+from clientdesk.clients.queries import client_search, client_search_count, client_search_page, search_text_filter
+from clientdesk.clients.search import parse_query
 from clientdesk.notes import queries
 from clientdesk.notes.actions import note_delete, note_set_sticky, note_update
 from clientdesk.notes.models import Note
@@ -61,13 +64,53 @@ def test_the_search_page_goes_to_the_client_found_by_its_note(grace, alan, make_
     assert response["Location"] == alan.get_absolute_url()
 
 
-def test_search_parts_reads_every_clients_notes_in_one_query(grace, alan, make_note, django_assert_num_queries):
-    make_note(client=grace, summary="First", details="One\ntwo")
-    make_note(client=grace, summary="Second")
-    make_note(client=alan, summary="Third", details="Three")
-    with django_assert_num_queries(1):
-        parts = queries.search_parts([grace.pk, alan.pk, 999_999])
-    assert parts == {grace.pk: ["First", "One\ntwo", "Second"], alan.pk: ["Third", "Three"], 999_999: []}
+def test_matching_clients_finds_each_client_once_however_many_notes_match(grace, alan, make_note, make_client):
+    for i in range(6):
+        make_note(client=grace, summary=f"Renewal call {i}")
+    make_note(client=alan, summary="Renewal", details="by post")
+    make_note(client=make_client(), summary="Nothing to see")
+    assert sorted(queries.matching_clients(parse_query("renewal"), 10)) == sorted([grace.pk, alan.pk])
+    assert queries.matching_clients(parse_query("renewal"), 10, [grace.pk]) == [alan.pk]
+    assert len(queries.matching_clients(parse_query("renewal"), 1)) == 1
+    assert queries.matching_clients(parse_query("renewal post"), 10) == [alan.pk]  # every term, in one note
+    assert queries.matching_clients(parse_query("grace"), 10) == []  # contacts are the client's own text
+
+
+def test_a_short_word_or_cjk_in_a_note_is_found_through_its_search_words(grace, alan, make_note):
+    make_note(client=grace, summary="Spoke to Mr Wu")
+    make_note(client=alan, summary="請求書の件", details="山田さんより")
+    assert client_search("wu") == [grace]
+    assert client_search("請求") == [alan]
+    assert client_search("山田") == [alan]
+
+
+def test_the_search_counts_clients_found_by_their_notes(grace, alan, make_note, make_client):
+    make_client(first_name="Hawthorn", last_name="Berry")
+    make_note(client=grace, summary="Hawthorn hedge quote")
+    make_note(client=grace, summary="Second hawthorn quote")
+    assert client_search_count("hawthorn") == 2
+    assert client_search_page("hawthorn").total == 2
+
+
+def test_writing_a_note_leaves_the_clients_own_search_text_alone(grace, make_note, admin):
+    before = Client.objects.get(pk=grace.pk).search_text
+    note = make_note(client=grace, summary="Quixotic", details="Marmalade")
+    note_update(actor=admin, note=note, summary="Pelican", details="Marmalade", sticky=False)
+    assert Client.objects.get(pk=grace.pk).search_text == before
+    assert Note.objects.get(pk=note.pk).search_text.startswith("pelican | marmalade")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no trigram index: it scans")
+@pytest.mark.parametrize(("query", "index"), [("marmalade", "note_search_text_trgm"), ("wu", "note_search_words")])
+def test_note_matches_are_read_through_the_notes_indexes_on_postgresql(grace, make_note, query, index):
+    make_note(client=grace, summary="Mr Wu likes marmalade")
+    qs = Note.objects.filter(search_text_filter(parse_query(query))).order_by().values("client_id")
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a 1-row table would be scanned otherwise
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan
 
 
 # --- Lists ----------------------------------------------------------------------------------
