@@ -18,12 +18,14 @@ from typing import Any
 import phonenumbers
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.test import Client as TestClient
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from clientdesk.clients.models import Client, Contact, PhoneNumber
 from clientdesk.clients.search import MIN_SUBSTRING, has_cjk
+from clientdesk.notes.models import Note
 
 BENCH_EMAIL = "bench@clientdesk.example"
 SEARCH_CASES = (
@@ -34,11 +36,22 @@ SEARCH_CASES = (
     "email fragment",
     "two-letter surname",
     "CJK name",
+    "note reference",
+    "note phrase",
 )
 # Only a few % of clients have two-letter surnames or CJK names: their terms come from a larger
 # sample, of this many clients per iteration.
 RARE_NAME_SAMPLE = 40
-PAGE_CASES = ("client list", "client profile")
+PAGE_CASES = (
+    "client list",
+    "client profile",
+    "profile, 100k notes",
+    "notes widget, 100k notes",
+    "sticky notes, 100k notes",
+    "notes page 50, 100k notes",
+)
+# The client with the most notes is measured when it has at least this many (`bench seed --heavy-notes`).
+HEAVY_MIN = 10_000
 TARGETS_MS = dict.fromkeys((*SEARCH_CASES, *PAGE_CASES), 50.0)  # p95 of every page at 1M (SPEC §6)
 NAIVE_LIMIT = 20
 
@@ -102,6 +115,34 @@ def sample_clients(rng: random.Random, count: int) -> list[Client]:
     clients = sorted(picked.values(), key=lambda c: c.pk)
     rng.shuffle(clients)
     return clients[:count]
+
+
+def note_terms(rng: random.Random, count: int) -> dict[str, list[str]]:
+    """Terms of the note cases, from random notes: a ticket reference (a note or two hold it) and a
+    phrase of a summary (thousands do)."""
+    bounds = Note.objects.aggregate(lo=Min("id"), hi=Max("id"))
+    terms: dict[str, list[str]] = {"note reference": [], "note phrase": []}
+    if bounds["lo"] is None:
+        return terms
+    for _ in range(5):
+        ids = [rng.randint(bounds["lo"], bounds["hi"]) for _ in range(count * 4)]
+        for summary, details in Note.objects.filter(pk__in=ids).values_list("summary", "details"):
+            words = summary.split()
+            if len(terms["note phrase"]) < count and len(words) >= 3:
+                start = rng.randrange(len(words) - 1)
+                terms["note phrase"].append(" ".join(words[start : start + 2]))
+            reference = next((w.rstrip(".") for w in details.split() if w.startswith("INC")), "")
+            if reference and len(terms["note reference"]) < count:
+                terms["note reference"].append(reference.lower())
+        if all(len(found) >= count for found in terms.values()):
+            break
+    return terms
+
+
+def heavy_client() -> int | None:
+    """The client with the most notes, when it has HEAVY_MIN or more (one aggregate over the notes)."""
+    top = Note.objects.order_by().values("client_id").annotate(n=Count("id")).order_by("-n").first()
+    return top["client_id"] if top and top["n"] >= HEAVY_MIN else None
 
 
 def _typed_phone(number: PhoneNumber) -> str:
@@ -196,6 +237,7 @@ def run(
         raise RuntimeError("No clients to search: run `bench seed --clients N` first (see bench/README.md).")
     # Sampled after `clients`, so the other cases keep the terms they had before these cases existed.
     terms = search_terms(clients, sample_clients(rng, RARE_NAME_SAMPLE * iterations))
+    terms |= note_terms(rng, iterations)
     total_clients = Client.objects.count()
     say(f"Measuring on {connection.vendor} with {total_clients:,} clients, {iterations} iterations per case…")
 
@@ -206,6 +248,17 @@ def run(
     }
     requests["client list"] = [("/clients/", None, "/clients/")]
     requests["client profile"] = [(c.get_absolute_url(), None, c.get_absolute_url()) for c in clients]
+    if (heavy := heavy_client()) is not None:
+        # The widgets as pages of their own (what a click on "All notes" or a reload shows).
+        requests["profile, 100k notes"] = [(reverse("clients:client_detail", args=[heavy]), None, f"client {heavy}")]
+        for case, name in [
+            ("notes widget, 100k notes", "notes:client_notes"),
+            ("sticky notes, 100k notes", "notes:client_sticky_notes"),
+        ]:
+            requests[case] = [(reverse(name, args=[heavy]), None, f"client {heavy}")]
+        requests["notes page 50, 100k notes"] = [
+            (reverse("notes:note_list", args=[heavy]), {"page": "50"}, f"client {heavy}")
+        ]
 
     figures: dict[str, Figures] = {}
     for case, plan in requests.items():
@@ -223,7 +276,7 @@ def run(
 
     naive: dict[str, Figures] = {}
     for case in SEARCH_CASES:
-        if not terms[case]:
+        if not terms[case] or case.startswith("note"):  # the naive scan reads no notes
             continue
         result = naive[case] = Figures()
         for i in range(naive_iterations):
@@ -240,6 +293,7 @@ def run(
         "clients": total_clients,
         "contacts": Contact.objects.count(),
         "phone_numbers": PhoneNumber.objects.count(),
+        "notes": Note.objects.count(),
         "iterations": iterations,
         "naive_iterations": naive_iterations,
         "cpus": os.cpu_count(),
@@ -278,7 +332,7 @@ def table(report: dict[str, Any]) -> list[str]:
     """The report as a plain-text table."""
     lines = [
         "",
-        f"{'case':<20}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'queries':>9}{'HTTP':>9}  {'p95 target':<14}example",
+        f"{'case':<27}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'queries':>9}{'HTTP':>9}  {'p95 target':<14}example",
     ]
     for case, row in report["cases"].items():
         queries = (
@@ -289,7 +343,7 @@ def table(report: dict[str, Any]) -> list[str]:
         target = TARGETS_MS[case]
         verdict = "ok" if row["p95_ms"] <= target else "MISSED"
         lines.append(
-            f"{case:<20}{_fmt(row['p50_ms'])}{_fmt(row['p95_ms'])}{_fmt(row['p99_ms'])}{queries:>9}"
+            f"{case:<27}{_fmt(row['p50_ms'])}{_fmt(row['p95_ms'])}{_fmt(row['p99_ms'])}{queries:>9}"
             f"{'/'.join(map(str, row['status_codes'])):>9}"
             f"  {f'≤ {target:.0f} {verdict}':<14}{row['inputs'][0]}"
         )

@@ -1,4 +1,5 @@
-"""Bulk seed data for the benchmarks: clients with two contacts each and one or two numbers per contact.
+"""Bulk seed data for the benchmarks: clients with two contacts each and one or two numbers per contact,
+and notes (one client in ten has ten, one in ten has one: 1.1 a client on average).
 
 The rows are made here in plain Python (fast enough for a million clients) from the same people,
 companies and places as the demo (`core.fakedata`), and hold exactly what the app would store:
@@ -47,6 +48,7 @@ from clientdesk.clients.models import (
 from clientdesk.clients.phones import search_digits
 from clientdesk.clients.search import join_search_text, name_parts, normalise
 from clientdesk.core import fakedata
+from clientdesk.notes.models import Note, note_search_text
 
 # The trigram indexes, exactly as the migrations create them: the search text's (0002) and the list
 # filters' on the folded columns (0008, which replaced 0002's on the upper-cased columns).
@@ -58,6 +60,8 @@ TRIGRAM_INDEXES: dict[str, str] = {
 }
 # The GIN indexes rebuilt after a load: the trigram ones and the search words' (migration 0005).
 GIN_INDEXES = {**TRIGRAM_INDEXES, **import_module("clientdesk.clients.migrations.0005_search_words").INDEXES}
+# The notes' own search indexes (notes migration 0002), on notes_note.
+NOTE_GIN_INDEXES = import_module("clientdesk.notes.migrations.0002_search_text").INDEXES
 GROUPS = [("General", GroupColor.GREY), ("Resellers", GroupColor.BLUE), ("VIP", GroupColor.YELLOW)]
 GROUP_WEIGHTS = [75, 15, 5]
 NO_GROUP_WEIGHT = 5
@@ -114,6 +118,38 @@ if set(MADE_FIELDS) != set(CONTACT_FIELDS):
     raise ImportError(f"The seeder makes contact fields {MADE_FIELDS}; the actions list {CONTACT_FIELDS}.")
 in_column_order = itemgetter(*(MADE_FIELDS.index(name) for name in CONTACT_FIELDS))
 PHONE_COLUMNS = ("contact_id", "type", "location", "number", "position")
+NOTE_COLUMNS = ("client_id", "author_id", "summary", "details", "sticky", "created_at", "updated_at", "search_text")
+NOTE_SUMMARIES = [
+    "Called about the renewal",
+    "Asked for a discount on the annual plan",
+    "Migration to the new server scheduled",
+    "Payment promised by Friday",
+    "Prefers email over phone",
+    "Requested a copy of last year's invoices",
+    "Upgrade to the business plan",
+    "Domain transfer pending",
+    "Complained about downtime last week",
+    "Wants a dedicated account manager",
+    "Backup restore done",
+    "SSL certificate expiring soon",
+    "Card declined twice",
+    "New billing contact from next month",
+    "Auto debit disabled for payment account.",
+]
+NOTE_DETAILS = [
+    "Spoke with them on the phone.",
+    "Follow up in two weeks.",
+    "They will confirm by email.",
+    "Escalated to the second line.",
+    "Offered a 10% discount for a two-year term.",
+    "Sent the price list again.",
+    "The mailbox quota was raised to 50 GB.",
+    "Their developer needs SSH access.",
+    "Nothing else to do for now.",
+    "Check the firewall rules before the move.",
+]
+NOTES_MANY = 10  # notes of a client with many (one client in ten)
+HEAVY_NOTES = 100_000  # the notes of the one client the notes widget is measured on
 
 
 # `search.normalise` has its own shortcut for ASCII.
@@ -193,6 +229,7 @@ class Batch:
     clients: list[tuple[Any, ...]] = field(default_factory=list)
     contacts: list[tuple[Any, ...]] = field(default_factory=list)
     phones: list[tuple[Any, ...]] = field(default_factory=list)
+    notes: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -271,6 +308,24 @@ class RowFactory:
         parts += [cached_normalise(address1), *self._phones(country.code, contact_id, batch)]
         return f"{first} {last}".strip(), email, parts
 
+    def note(self, client_id: int, at: datetime) -> tuple[Any, ...]:
+        """One note row (NOTE_COLUMNS): a summary, one to three sentences, a ticket reference now and then."""
+        rng, pick = self.rng, self._pick
+        summary = pick(NOTE_SUMMARIES)
+        sentences = [pick(NOTE_DETAILS) for _ in range(1 + int(rng.random() * 3))]
+        if rng.random() < 0.3:
+            sentences.append(f"Ticket INC{rng.randrange(10**6, 10**7)}.")
+        details = " ".join(sentences)
+        sticky = rng.random() < 0.05
+        return (client_id, None, summary, details, sticky, at, at, note_search_text(summary, details))
+
+    def _notes(self, batch: Batch, client_id: int, created: datetime) -> None:
+        roll = self.rng.random()
+        count = NOTES_MANY if roll < 0.1 else 1 if roll < 0.2 else 0
+        seconds = max((self.now - created).total_seconds(), 1.0)
+        for _ in range(count):
+            batch.notes.append(self.note(client_id, created + timedelta(seconds=self.rng.random() * seconds)))
+
     def batch(self, *, client_ids: list[int], contact_ids: list[int], id_values: list[int]) -> Batch:
         """Rows for len(client_ids) clients; contact_ids holds two ids per client (primary first)."""
         rng, pick, batch = self.rng, self._pick, Batch()
@@ -289,6 +344,7 @@ class RowFactory:
                 company=company if rng.random() < 0.8 else "",
             )
             search_text = join_search_text([fast_normalise(id_code), *primary_parts, *other_parts])
+            self._notes(batch, client_id, created)
             roll = rng.random()
             status = ACTIVE if roll < 0.9 else INACTIVE if roll < 0.98 else FRAUD
             tax_id = f"{country.code}{rng.randrange(10**8, 10**9)}" if company and country.code in EU else ""
@@ -375,34 +431,43 @@ def _write_postgres(batch: Batch) -> None:
         _copy(raw, Client._meta.db_table, CLIENT_COLUMNS, batch.clients)
         _copy(raw, Contact._meta.db_table, CONTACT_COLUMNS, batch.contacts)
         _copy(raw, PhoneNumber._meta.db_table, PHONE_COLUMNS, batch.phones)
+        _copy(raw, Note._meta.db_table, NOTE_COLUMNS, batch.notes)
 
 
 def _write_sqlite(batch: Batch) -> None:
     Client.objects.bulk_create([Client(**dict(zip(CLIENT_COLUMNS, row, strict=True))) for row in batch.clients])
     Contact.objects.bulk_create([Contact(**dict(zip(CONTACT_COLUMNS, row, strict=True))) for row in batch.contacts])
     PhoneNumber.objects.bulk_create([PhoneNumber(**dict(zip(PHONE_COLUMNS, row, strict=True))) for row in batch.phones])
+    Note.objects.bulk_create([Note(**dict(zip(NOTE_COLUMNS, row, strict=True))) for row in batch.notes])
 
 
 def _secondary_indexes() -> dict[str, str]:
-    """name -> CREATE INDEX statement of the clients_client indexes rebuilt after a bulk load."""
+    """name -> CREATE INDEX statement of the clients_client and notes_note indexes rebuilt after a bulk load."""
     statements = {
         name: f"CREATE INDEX IF NOT EXISTS {name} ON clients_client USING gin ({expression})"
         for name, expression in GIN_INDEXES.items()
     }
+    statements |= {
+        name: f"CREATE INDEX IF NOT EXISTS {name} ON notes_note USING gin ({expression})"
+        for name, expression in NOTE_GIN_INDEXES.items()
+    }
     with connection.schema_editor(collect_sql=True, atomic=False) as editor:
-        for index in Client._meta.indexes:
-            statements[index.name] = str(index.create_sql(Client, editor))
+        for model in (Client, Note):
+            for index in model._meta.indexes:
+                statements[index.name] = str(index.create_sql(model, editor))
     return statements
 
 
 def _existing_indexes() -> set[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [Client._meta.db_table])
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)", [[Client._meta.db_table, Note._meta.db_table]]
+        )
         return {row[0] for row in cursor.fetchall()}
 
 
 def drop_indexes() -> list[str]:
-    """Drop the trigram and secondary indexes of clients_client (PostgreSQL); their names."""
+    """Drop the trigram and secondary indexes of clients_client and notes_note (PostgreSQL); their names."""
     names = [name for name in _secondary_indexes() if name in _existing_indexes()]
     with connection.cursor() as cursor:
         for name in names:
@@ -421,7 +486,8 @@ def _build(statement: str, work_mem: str) -> None:
 
 
 def create_indexes(*, work_mem: str = "1GB", workers: int = 2) -> list[str]:
-    """Create the missing trigram and secondary indexes of clients_client, the biggest first, in parallel."""
+    """Create the missing trigram and secondary indexes of clients_client and notes_note, the biggest first,
+    in parallel."""
     existing = _existing_indexes()
     todo = [(name, sql) for name, sql in _secondary_indexes().items() if name not in existing]
     todo.sort(key=lambda item: item[0] != "client_search_text_trgm")  # the longest build starts first
@@ -429,6 +495,21 @@ def create_indexes(*, work_mem: str = "1GB", workers: int = 2) -> list[str]:
         for future in [pool.submit(_build, sql, work_mem) for _, sql in todo]:
             future.result()
     return [name for name, _ in todo]
+
+
+def _add_notes(factory: RowFactory, client_id: int, count: int, *, postgres: bool, chunk: int = 10_000) -> None:
+    """Give one client `count` more notes, over the last year."""
+    year_ago = factory.now - timedelta(days=365)
+    for start in range(0, count, chunk):
+        batch = Batch()
+        for _ in range(min(chunk, count - start)):
+            batch.notes.append(factory.note(client_id, year_ago + timedelta(days=365 * factory.rng.random())))
+        with transaction.atomic():
+            if postgres:
+                with connection.cursor() as cursor:
+                    _copy(cursor.cursor, Note._meta.db_table, NOTE_COLUMNS, batch.notes)
+            else:
+                Note.objects.bulk_create([Note(**dict(zip(NOTE_COLUMNS, row, strict=True))) for row in batch.notes])
 
 
 def _batches(factory: RowFactory, clients: int, batch_size: int) -> Iterator[Batch]:
@@ -465,9 +546,13 @@ def seed(
     batch_size: int = 10_000,
     seed: int = 1500,
     force: bool = False,
+    heavy_notes: int = 0,
     progress: Callable[[str], None] = print,
 ) -> dict[str, float]:
-    """Add `clients` clients with their contacts and numbers; the seconds each stage took.
+    """Add `clients` clients with their contacts, numbers and notes; the seconds each stage took.
+
+    `heavy_notes`: the first client of this run gets that many notes more (the client whose notes
+    widget `bench search` measures).
 
     Raises guard.SeedRefusedError, having written nothing, when the database holds data the seeder
     did not make, unless `force`.
@@ -487,6 +572,7 @@ def seed(
         progress(f"Dropped {len(dropped)} indexes of clients_client for the load.")
     load_started = time.perf_counter()
     done = 0
+    heavy_client = 0
     run: SeedRun | None = None
     try:
         for batch in _batches(factory, clients, max(1, batch_size)):
@@ -498,8 +584,12 @@ def seed(
                 else:
                     _write_sqlite(batch)
                 run = record(run, [row[0] for row in batch.clients])  # committed with the rows
+            heavy_client = heavy_client or batch.clients[0][0]
             done += len(batch.clients)
             progress(f"  {done:>10,} / {clients:,} clients  {time.perf_counter() - started:7.1f} s")
+        if heavy_notes and heavy_client:
+            _add_notes(factory, heavy_client, heavy_notes, postgres=postgres)
+            progress(f"  {heavy_notes:,} notes for client {heavy_client}")
         timings["load"] = time.perf_counter() - load_started
     finally:
         if rebuild:
@@ -513,7 +603,7 @@ def seed(
         # VACUUM too, when it can run (not inside a transaction): index-only scans need the visibility map.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
-            for model in (Client, Contact, PhoneNumber):
+            for model in (Client, Contact, PhoneNumber, Note):
                 cursor.execute(f"{command} {model._meta.db_table}")
         timings["analyze"] = time.perf_counter() - analyse_started
     timings["total"] = time.perf_counter() - started

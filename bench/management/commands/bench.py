@@ -24,6 +24,12 @@ class Command(BaseCommand):
         seed.add_argument("--clients", type=int, required=True)
         seed.add_argument("--batch", type=int, default=10_000, help="Clients per transaction (default 10000).")
         seed.add_argument("--seed", type=int, default=1500, help="Random seed.")
+        seed.add_argument(
+            "--heavy-notes",
+            type=int,
+            default=0,
+            help="Give the first client of this run that many notes more (the notes widget case of `bench search`).",
+        )
         seed.add_argument("--json", dest="json_path", default=None, help="Add the timings to this JSON file.")
         seed.add_argument(
             "--force",
@@ -52,7 +58,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "seed":
-            self._seed(options["clients"], options["batch"], options["seed"], options["json_path"], options["force"])
+            self._seed(
+                options["clients"],
+                options["batch"],
+                options["seed"],
+                options["json_path"],
+                options["force"],
+                options["heavy_notes"],
+            )
         elif action == "throughput":
             self._throughput(options)
         else:
@@ -62,7 +75,9 @@ class Command(BaseCommand):
         self.stdout.write(line)
         self.stdout.flush()
 
-    def _seed(self, clients: int, batch: int, seed: int, json_path: str | None, force: bool) -> None:
+    def _seed(
+        self, clients: int, batch: int, seed: int, json_path: str | None, force: bool, heavy_notes: int = 0
+    ) -> None:
         from django.db import connection
 
         from bench.guard import SeedRefusedError
@@ -72,7 +87,9 @@ class Command(BaseCommand):
         self._say(f"Seeding {clients:,} clients on {connection.vendor} in batches of {batch:,}…")
         started = time.perf_counter()
         try:
-            timings = run_seed(clients=clients, batch_size=batch, seed=seed, force=force, progress=self._say)
+            timings = run_seed(
+                clients=clients, batch_size=batch, seed=seed, force=force, heavy_notes=heavy_notes, progress=self._say
+            )
         except SeedRefusedError as refusal:
             raise CommandError(str(refusal)) from refusal
         elapsed = time.perf_counter() - started
