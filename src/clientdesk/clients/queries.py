@@ -205,23 +205,28 @@ def _code_variants(code: str) -> list[str]:
     return sorted({code, code.upper(), code.lower()})
 
 
-def search_text_filter(query: ParsedQuery) -> Q:
+def search_text_filter(query: ParsedQuery, *, lower_estimates: bool = True) -> Q:
     """Rows whose `search_text` holds every term and whose search words hold every word.
 
     For clients, and for any app's rows carrying a `search_text` made by `join_search_text` with
     the same two indexes (the app contract's `search_source`: notes).
 
-    Each term is also repeated as STRPOS, which changes no result: the planner's estimate for
-    LIKE '%...%' comes from a 100-value histogram and is often several times too high; it then
-    scans the table hoping to find the rows early, which at 1-2 % of a million clients takes 3-5x
-    the trigram index. The STRPOS lowers the estimate, so the index is used unless the term is very
-    common (and it checks terms holding punctuation whole, see `_indexed_parts`).
+    A term holding punctuation is checked whole with STRPOS (the index is asked for its words, see
+    `_indexed_parts`). With `lower_estimates` every other term is repeated as STRPOS too, which
+    changes no result: the planner's estimate for LIKE '%...%' comes from a 100-value histogram
+    and is often several times too high for clients' names; it then scans the table hoping to find
+    the rows early, which at 1-2 % of a million clients takes 3-5x the trigram index. The STRPOS
+    lowers the estimate, so the index is used unless the term is very common. Notes are written in
+    common words, where that scan is the fast plan (it stops after the first few hundred matches):
+    they keep the planner's own estimate.
     """
     found = _has_words(query.words) if query.words else Q()
     for term in query.terms:
-        for part in _indexed_parts(term):
+        parts = _indexed_parts(term)
+        for part in parts:
             found &= Q(search_text__contains=part)
-        found &= Q(_holds(term))
+        if lower_estimates or parts != [term]:
+            found &= Q(_holds(term))
     return found
 
 
@@ -372,6 +377,31 @@ def client_other_contacts(client: Client) -> QuerySet[Contact]:
         .exclude(contact_type=ContactType.PRIMARY)
         .select_related("custom_type")
         .prefetch_related(Prefetch("phone_numbers"))
+        .order_by("contact_type", "last_name", "first_name", "id")
+    )
+
+
+def client_contacts(client: Client) -> QuerySet[Contact]:
+    """Every contact of the client, its primary contact first, then as `client_other_contacts` orders them.
+
+    With their types and phone numbers (three queries a page, whatever its size).
+    """
+    primary_first = Case(
+        When(contact_type=ContactType.PRIMARY, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        Contact.objects.filter(client=client)
+        .select_related("custom_type")
+        .prefetch_related(Prefetch("phone_numbers"))
+        .order_by(primary_first, "contact_type", "last_name", "first_name", "id")
+    )
+
+
+def invoice_contact_choices(client: Client) -> list[Contact]:
+    """Whom invoices can be addressed to: the client's primary contact and its billing contacts."""
+    return list(
+        Contact.objects.filter(client=client, contact_type__in=[ContactType.PRIMARY, ContactType.BILLING])
+        .select_related("custom_type")
         .order_by("contact_type", "last_name", "first_name", "id")
     )
 

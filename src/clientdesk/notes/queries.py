@@ -33,6 +33,16 @@ def client_notes(client: Client) -> QuerySet[Note]:
     )
 
 
+def client_sticky_notes(client: Client) -> QuerySet[Note]:
+    """Every sticky note of the client, newest-updated first, with their authors (the `note_client_sticky` index)."""
+    return (
+        Note.objects.filter(client=client, sticky=True)
+        .select_related("author")
+        .only(*NOTE_COLUMNS)
+        .order_by("-updated_at", "-id")
+    )
+
+
 def sticky_notes(client: Client, *, limit: int = STICKY_MAX) -> list[Note]:
     """The client's newest-updated sticky notes, at most `limit` (one query; the `note_client_sticky` index)."""
     return list(
@@ -54,7 +64,7 @@ def matching_clients(query: ParsedQuery, limit: int, exclude: Sequence[int] = ()
     if not (query.terms or query.words):
         return []
     rows = (
-        Note.objects.filter(search_text_filter(query))
+        Note.objects.filter(search_text_filter(query, lower_estimates=False))
         .exclude(client_id__in=list(exclude))
         .order_by()
         .values_list("client_id", flat=True)[: limit * 4]
