@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from clientdesk.clients.actions import (
@@ -16,11 +17,10 @@ from clientdesk.clients.actions import (
     contact_type_create,
 )
 from clientdesk.clients.models import Client, ClientGroup, ContactType, CustomContactType, GroupColor
-from clientdesk.core import fakedata
+from clientdesk.core import fakedata, geo
 from clientdesk.core.contract import DemoContext
 
 GROUPS = [("General", GroupColor.GREY), ("Resellers", GroupColor.BLUE), ("VIP", GroupColor.YELLOW)]
-CURRENCY = {"GB": "GBP", "US": "USD", "CA": "CAD", "AU": "AUD"}
 CONTACT_TYPES = ["Technical", "Sales", "Abuse"]
 STATUS_STEPS = [0, 1, 2]  # clicks on the status badge: stays active, becomes inactive, becomes fraud
 
@@ -47,7 +47,7 @@ def seed(demo: DemoContext) -> None:
         joined = now - timedelta(days=730 * (demo.size - n) / demo.size, hours=demo.rng.randrange(24))
         client = client_create(
             actor=None,
-            data=ClientData(group=demo.rng.choice(groups), currency=CURRENCY.get(p.country, "EUR")),
+            data=ClientData(group=demo.rng.choice(groups), currency=_currency(p.country)),
             contact=ContactData(
                 first_name=p.first_name,
                 last_name=p.last_name,
@@ -69,6 +69,12 @@ def seed(demo: DemoContext) -> None:
         for _ in range(STATUS_STEPS[demo.rng.choices(range(3), weights=[85, 10, 5])[0]]):
             client_cycle_status(actor=None, client=client)
     demo.say(f"Created {demo.size} demo clients.")
+
+
+def _currency(country: str) -> str:
+    """The country's currency when the company bills in it (as Add client picks it), else the default."""
+    currency = geo.country_currency(country)
+    return currency if currency in settings.CLIENTDESK_CURRENCIES else settings.CLIENTDESK_DEFAULT_CURRENCY
 
 
 def _second_contacts(demo: DemoContext, client: Client, kinds: list[CustomContactType]) -> None:

@@ -88,3 +88,15 @@ def test_the_demo_says_where_it_is_served(settings, tmp_path, monkeypatch):
     settings.VAR_DIR = tmp_path
     monkeypatch.setenv("PORT", "8123")
     assert "http://127.0.0.1:8123/" in run(size=1)
+
+
+def test_demo_clients_pay_in_their_countrys_currency_where_the_company_bills_in_it(settings, tmp_path):
+    from clientdesk.core import geo
+
+    settings.VAR_DIR = tmp_path
+    run()
+    for country, currency in Client.objects.values_list("country", "currency").distinct():
+        expected = geo.country_currency(country)
+        assert currency == (
+            expected if expected in settings.CLIENTDESK_CURRENCIES else settings.CLIENTDESK_DEFAULT_CURRENCY
+        )
