@@ -5,7 +5,7 @@ import phonenumbers
 import pytest
 from django.core.management import call_command
 
-from bench.measure import PAGE_CASES, SEARCH_CASES
+from bench.measure import API_CASES, PAGE_CASES, SEARCH_CASES
 from clientdesk.clients import queries
 from clientdesk.clients.models import Client, Contact, ContactType, IdSequence, PhoneNumber
 from clientdesk.clients.phones import search_digits
@@ -87,12 +87,12 @@ def test_search_benchmark_measures_every_case(tmp_path, monkeypatch):
     bench("seed", "--clients", "30", "--heavy-notes", "40")
     path = tmp_path / "results.json"
     out = bench("search", "--iterations", "2", "--naive-iterations", "1", "--json", str(path))
-    for case in (*SEARCH_CASES, *PAGE_CASES):
+    for case in (*SEARCH_CASES, *PAGE_CASES, *API_CASES):
         assert case in out
     assert "Naive substring scan" in out
     report = json.loads(path.read_text())
     assert (report["clients"], report["contacts"]) == (30, 60)
-    assert set(report["cases"]) == {*SEARCH_CASES, *PAGE_CASES}
+    assert set(report["cases"]) == {*SEARCH_CASES, *PAGE_CASES, *API_CASES}
     assert set(report["naive"]) == {case for case in SEARCH_CASES if not case.startswith("note")}
     for case in report["cases"].values():
         assert len(case["samples_ms"]) == 2
