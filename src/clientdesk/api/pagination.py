@@ -120,7 +120,8 @@ class KeysetPaginator:
             else:  # an expression (or a related column): annotated, so its value is read with the row
                 name = f"cursor_key_{index}"
                 annotations[name] = expression
-                field = expression.output_field
+                # Its type, as the query resolves it (`Lower("name")` knows its type only then).
+                field = queryset.annotate(**{name: expression}).query.annotations[name].output_field
             assert isinstance(field, Field), f"a list cannot be paged by {item!r}"
             keys.append(_Key("pk" if field.primary_key else name, order.descending, field))
         if not keys or not (keys[-1].field.primary_key or keys[-1].field.unique):

@@ -40,10 +40,16 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         "A client with this email exists",
         "Nothing was written: `duplicates` lists the clients; send `allow_duplicate: true` to create it anyway.",
     ),
+    "refused": (
+        409,
+        "This cannot be done as things stand",
+        "Nothing was written: `errors` says why, and what to do first (e.g. address invoices to another contact "
+        "before deleting this one).",
+    ),
     "precondition-failed": (
         412,
-        "The version in If-Match is not one of this client",
-        "Send the ETag of the client as you read it (GET), or no If-Match.",
+        "The version in If-Match is not one of what you edit",
+        "Send the ETag of what you edit as you read it (GET), or no If-Match.",
     ),
     "read-only-token": (403, "This token only reads", "A read-only token may not write: use a read-write token."),
     "idempotency-key-missing": (

@@ -1,8 +1,8 @@
 """/api/v1/ (the REST API, names `api:v1:…`) and the API tokens pages of the account menu (`api:…`).
 
-Layout, for the endpoints to come: a client's own collections hang under it
-(`clients/<id>/contacts/`, `clients/<id>/notes/`), the desk's settings lists at the top
-(`contact-types/`), each a viewset registered here.
+Layout: a client's own collections hang under it (`clients/<id>/contacts/`, `clients/<id>/notes/`),
+the desk's settings lists at the top (`contact-types/`), each a viewset registered here; a single
+resource of a client is a view of its own (`clients/<id>/invoice-contact/`).
 """
 
 from django.urls import include, path, re_path
@@ -11,18 +11,25 @@ from rest_framework.routers import SimpleRouter
 from clientdesk.api import token_views
 from clientdesk.api.views.clients import ClientViewSet
 from clientdesk.api.views.common import not_found
+from clientdesk.api.views.contact_types import ContactTypeViewSet
+from clientdesk.api.views.contacts import ContactViewSet, InvoiceContactView
 from clientdesk.api.views.docs import SchemaView, docs_view
+from clientdesk.api.views.notes import NoteViewSet
 from clientdesk.api.views.staff import MeView, StaffViewSet
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("clients", ClientViewSet, basename="client")
+router.register(r"clients/(?P<pk>[0-9]+)/contacts", ContactViewSet, basename="client-contact")
+router.register(r"clients/(?P<pk>[0-9]+)/notes", NoteViewSet, basename="client-note")
+router.register("contact-types", ContactTypeViewSet, basename="contact-type")
 router.register("staff", StaffViewSet, basename="staff")
 
 v1 = [
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
+    path("clients/<int:pk>/invoice-contact/", InvoiceContactView.as_view(), name="client-invoice-contact"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", docs_view(), name="docs"),
     re_path(r"^(?P<rest>.*)$", not_found),  # last: any other URL under /api/v1/ is a 404 problem

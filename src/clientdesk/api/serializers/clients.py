@@ -20,7 +20,8 @@ from clientdesk.core import geo
 UNKNOWN_FIELD = "There is no such field to write here."
 
 
-def _countries() -> list[str]:
+def country_codes() -> list[str]:
+    """The ISO 3166-1 alpha-2 codes a contact's country may be."""
     return [code for code, _ in geo.country_choices()]
 
 
@@ -54,7 +55,7 @@ class SearchHitSerializer(ClientRowSerializer):
 
 
 class PhoneSerializer(serializers.Serializer[Any]):
-    """One of the primary contact's numbers."""
+    """One of a contact's numbers."""
 
     number = serializers.CharField(help_text="E.164, e.g. +12025550143.")
     display = serializers.CharField(help_text="As staff read it, in the contact's country's format.")
@@ -110,8 +111,8 @@ class PhoneInputSerializer(StrictSerializer):
     location = Text(required=False, enum=PhoneLocation.choices, help_text="Default home.")
 
 
-class ClientInputSerializer(StrictSerializer):
-    """The fields of Add client / Edit client (an edit sends only those it changes)."""
+class ContactFieldsSerializer(StrictSerializer):
+    """A contact's own fields and numbers, as Add client and Add contact take them."""
 
     first_name = Text(required=True)
     last_name = Text(required=True)
@@ -123,12 +124,19 @@ class ClientInputSerializer(StrictSerializer):
     city = Text(required=False)
     postal_code = Text(required=False)
     country = Text(
-        required=False, enum=_countries, help_text="ISO 3166-1 alpha-2; a new client's default is the desk's country."
+        required=False,
+        enum=country_codes,
+        help_text="ISO 3166-1 alpha-2; a new client's default is the desk's country.",
     )
     state = Text(required=False, help_text="ISO 3166-2 code of a subdivision of the country (e.g. US-VA), or empty.")
     phones = serializers.ListField(
         child=PhoneInputSerializer(), required=False, help_text="Every number (an edit replaces them all)."
     )
+
+
+class ClientInputSerializer(ContactFieldsSerializer):
+    """The fields of Add client / Edit client (an edit sends only those it changes)."""
+
     group = serializers.IntegerField(required=False, allow_null=True, help_text="A client group's id, or null.")
     currency = Text(required=False, enum=lambda: list(settings.CLIENTDESK_CURRENCIES))
     language = Text(required=False, enum=lambda: [code for code, _ in settings.CLIENTDESK_LANGUAGES])

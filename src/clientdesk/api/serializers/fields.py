@@ -28,6 +28,17 @@ class Text(serializers.CharField):
         return list(self.enum() if callable(self.enum) else self.enum)
 
 
+class ChildUrl(serializers.HyperlinkedIdentityField):
+    """The URL of a row under its client, e.g. `/api/v1/clients/34/notes/12/` (`client_id`, then the row's pk)."""
+
+    def __init__(self, view_name: str, *, lookup_url_kwarg: str, **kwargs: Any) -> None:
+        super().__init__(view_name=view_name, lookup_url_kwarg=lookup_url_kwarg, **kwargs)
+
+    def get_url(self, obj: Any, view_name: str, request: Any, format: str | None) -> str | None:  # noqa: A002
+        kwargs = {"pk": obj.client_id, self.lookup_url_kwarg: obj.pk}
+        return str(self.reverse(view_name, kwargs=kwargs, request=request, format=format))
+
+
 class TextExtension(OpenApiSerializerFieldExtension):
     """Documents a Text field: a string, with its accepted values when it names them."""
 

@@ -13,7 +13,7 @@ from clientdesk.api import idempotency
 from clientdesk.api.models import IdempotencyKey
 from clientdesk.audit.models import AuditEvent
 from clientdesk.clients import actions
-from clientdesk.clients.models import Client
+from clientdesk.clients.models import Client, Contact
 
 CLIENTS = "/api/v1/clients/"
 ANN = {"first_name": "Ann", "last_name": "Lee", "email": "ann@lee.example"}
@@ -160,6 +160,53 @@ def test_a_stored_answer_never_holds_a_secret(billing, make_token):
         "token": {"name": "x", "secret": "[not stored]"},
         "items": [{"secret": "[not stored]"}],
     }
+
+
+@pytest.mark.django_db
+def test_a_retried_contact_create_writes_the_contact_once(api_as, support, make_client):
+    client = make_client()
+    api = api_as(support)
+    body = {"contact_type": "billing", "first_name": "Ada", "last_name": "Byron", "email": "ada@engines.example"}
+    path = f"{CLIENTS}{client.pk}/contacts/"
+    first = api.post(path, body, HTTP_IDEMPOTENCY_KEY="add-ada")
+    retry = api.post(path, body, HTTP_IDEMPOTENCY_KEY="add-ada")
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry["Location"] == first["Location"]
+    assert retry["Idempotent-Replayed"] == "true"
+    assert Contact.objects.filter(client=client).count() == 2  # the primary contact and Ada
+    assert AuditEvent.objects.filter(action="contact.create").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_retried_delete_answers_as_the_first_did(api_as, billing, make_note):
+    note = make_note()
+    api = api_as(billing)
+    path = f"{CLIENTS}{note.client_id}/notes/{note.pk}/"
+    first = api.delete(path, HTTP_IDEMPOTENCY_KEY="drop")
+    retry = api.delete(path, HTTP_IDEMPOTENCY_KEY="drop")
+    assert first.status_code == retry.status_code == 204
+    assert retry["Idempotent-Replayed"] == "true"
+    assert AuditEvent.objects.filter(action="note.delete").count() == 1
+    assert api.delete(path, HTTP_IDEMPOTENCY_KEY="drop-again").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "contacts/", {"contact_type": "billing"}),
+        ("post", "notes/", {"summary": "Called"}),
+        ("put", "invoice-contact/", {"invoice_contact": None}),
+    ],
+)
+def test_the_permission_is_checked_before_the_key_on_a_clients_rows_too(
+    api_as, readonly, make_client, method, path, body
+):
+    client = make_client()
+    response = getattr(api_as(readonly), method)(f"{CLIENTS}{client.pk}/{path}", body, HTTP_IDEMPOTENCY_KEY="k")
+    assert response.status_code == 403
+    assert not IdempotencyKey.objects.exists()
 
 
 # --- Two requests with one key at the same moment ------------------------------------------------

@@ -1,8 +1,9 @@
 """The API and the pages answer the same bad input with the same errors, under the same keys, and write nothing.
 
-Each case is one set of values, sent once through the Add client / Edit client page (as its form
-posts them) and once through the API (as JSON). The page's errors are read from its form and phone
-rows, keyed as the actions key them (`phones.0.number`); the API's from its problem details.
+Each case is one set of values, sent once through a page — Add / Edit client, Add / Edit contact,
+Add / Edit note — as its form posts them, and once through the API (as JSON). The page's errors are
+read from its form and phone rows, keyed as the actions key them (`phones.0.number`); the API's from
+its problem details.
 """
 
 from typing import Any
@@ -11,8 +12,9 @@ import pytest
 from django.urls import reverse
 
 from clientdesk.audit.models import AuditEvent
-from clientdesk.clients.models import Client
+from clientdesk.clients.models import Client, Contact
 from clientdesk.clients.tests.test_edit_conflicts import form_as_shown
+from clientdesk.notes.models import Note
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +131,149 @@ def test_the_same_good_input_makes_the_same_client_either_way(login_as, api_as, 
     assert {k: v for k, v in web_made.changes.items() if k not in skip} == {
         k: v for k, v in api_made.changes.items() if k not in skip
     }
+
+
+# --- Contacts ------------------------------------------------------------------------------------
+
+GOOD_CONTACT = {
+    "contact_type": "billing",
+    "first_name": "Ada",
+    "last_name": "Byron",
+    "company": "Engines Ltd",
+    "title": "",
+    "email": "ada@engines.example",
+    "address1": "12 St James's Square",
+    "address2": "",
+    "city": "London",
+    "postal_code": "SW1Y 4JH",
+    "country": "GB",
+    "state": "",
+    "phones": [{"number": "020 7946 0958", "type": "phone", "location": "work"}],
+}
+
+BAD_CONTACT: list[Any] = [
+    pytest.param({"first_name": "", "email": "not-an-email"}, id="required-and-email"),
+    pytest.param({"last_name": "   "}, id="blank-after-trimming"),
+    pytest.param({"first_name": "x" * 200}, id="too-long"),
+    pytest.param({"phones": [{"number": "12", "type": "phone", "location": "home"}]}, id="short-number"),
+    pytest.param(
+        {
+            "email": "bad",
+            "phones": [
+                {"number": "020 7946 0958", "type": "phone", "location": "work"},
+                {"number": "12", "type": "phone", "location": "home"},
+            ],
+        },
+        id="both-rounds",
+    ),
+    pytest.param(
+        {"phones": [{"number": "020 7946 0958", "type": "pager", "location": "moon"}]}, id="number-type-location"
+    ),
+    pytest.param({"state": "CA-ON"}, id="state-of-another-country"),
+    pytest.param({"country": "ZZ"}, id="no-such-country"),
+    pytest.param({"contact_type": "other", "custom_type": 999_999}, id="no-such-contact-type"),
+    pytest.param({"contact_type": "other"}, id="other-without-a-type"),
+    pytest.param({"contact_type": "primary"}, id="primary"),
+]
+
+
+def contact_as_form(values: dict[str, Any], base: dict[str, str] | None = None) -> dict[str, str]:
+    """The values as the contact page's form posts them: the type as its one choice (`billing`, `type-<id>`)."""
+    values = dict(values)
+    kind, custom_type = values.pop("contact_type", None), values.pop("custom_type", None)
+    data = as_form(values, base)
+    if kind is not None or custom_type is not None:
+        data["contact_type"] = f"type-{custom_type}" if custom_type is not None else str(kind)
+    return data
+
+
+def contact_writes() -> tuple[int, int]:
+    return Contact.objects.count(), AuditEvent.objects.count()
+
+
+@pytest.mark.parametrize("bad", BAD_CONTACT)
+def test_add_contact_refuses_bad_input_with_the_pages_errors(login_as, api_as, support, make_client, bad):
+    client = make_client(first_name="Grace")
+    web, token = login_as(support), api_as(support)
+    before = contact_writes()
+    page = web.post(reverse("clients:contact_add", args=[client.pk]), contact_as_form({**GOOD_CONTACT, **bad}))
+    api = token.post(f"/api/v1/clients/{client.pk}/contacts/", {**GOOD_CONTACT, **bad}, HTTP_IDEMPOTENCY_KEY="k")
+    assert page.status_code == api.status_code == 422
+    assert page_errors(page), "the page refused it"
+    assert api.json()["errors"] == page_errors(page)
+    assert contact_writes() == before
+
+
+@pytest.mark.parametrize("bad", BAD_CONTACT)
+def test_edit_contact_refuses_bad_input_with_the_pages_errors(
+    login_as, api_as, support, make_client, make_contact, bad
+):
+    client = make_client(first_name="Grace")
+    contact = make_contact(client, country="GB", phones=("020 7946 0958",))
+    edit = reverse("clients:contact_edit", args=[client.pk, contact.pk])
+    web, token = login_as(support), api_as(support)
+    shown = form_as_shown(web.get(edit), "contact-form")
+    before = contact_writes()
+    page = web.post(edit, contact_as_form(bad, base=shown))
+    api = token.patch(f"/api/v1/clients/{client.pk}/contacts/{contact.pk}/", bad)
+    assert page.status_code == api.status_code == 422
+    assert page_errors(page), "the page refused it"
+    assert api.json()["errors"] == page_errors(page)
+    assert contact_writes() == before
+
+
+def test_the_same_good_contact_is_made_the_same_either_way(login_as, api_as, support, make_client):
+    client = make_client(first_name="Grace")
+    login_as(support).post(reverse("clients:contact_add", args=[client.pk]), contact_as_form(GOOD_CONTACT))
+    api_as(support).post(f"/api/v1/clients/{client.pk}/contacts/", GOOD_CONTACT)
+    web_made, api_made = AuditEvent.objects.filter(action="contact.create").order_by("id")
+    assert web_made.changes == api_made.changes
+
+
+# --- Notes ---------------------------------------------------------------------------------------
+
+BAD_NOTE: list[Any] = [
+    pytest.param({"summary": ""}, id="no-summary"),
+    pytest.param({"summary": "   "}, id="blank-summary"),
+    pytest.param({"summary": "x" * 256}, id="one-too-long"),
+    pytest.param({"summary": "x" * 1000, "details": "kept?"}, id="far-too-long"),
+]
+
+
+def note_errors(response: Any) -> dict[str, list[str]]:
+    """The errors the note page shows."""
+    return {name: list(messages) for name, messages in response.context["form"].errors.items()}
+
+
+def note_writes() -> tuple[int, int]:
+    return Note.objects.count(), AuditEvent.objects.count()
+
+
+@pytest.mark.parametrize("bad", BAD_NOTE)
+def test_add_note_refuses_bad_input_with_the_pages_errors(login_as, api_as, support, make_client, bad):
+    client = make_client()
+    web, token = login_as(support), api_as(support)
+    before = note_writes()
+    page = web.post(reverse("notes:note_add", args=[client.pk]), as_form({"details": "", **bad}))
+    api = token.post(f"/api/v1/clients/{client.pk}/notes/", bad, HTTP_IDEMPOTENCY_KEY="k")
+    assert page.status_code == api.status_code == 422
+    assert note_errors(page), "the page refused it"
+    assert api.json()["errors"] == note_errors(page)
+    assert note_writes() == before
+
+
+@pytest.mark.parametrize("bad", BAD_NOTE)
+def test_edit_note_refuses_bad_input_with_the_pages_errors(login_as, api_as, support, make_note, bad):
+    note = make_note(summary="Called", details="About the invoice")
+    edit = reverse("notes:note_edit", args=[note.client_id, note.pk])
+    web, token = login_as(support), api_as(support)
+    shown = {**form_as_shown(web.get(edit), "note-form"), "details": note.details}  # (a textarea)
+    before = note_writes()
+    page = web.post(edit, as_form(bad, base=shown))
+    api = token.patch(f"/api/v1/clients/{note.client_id}/notes/{note.pk}/", bad)
+    assert page.status_code == api.status_code == 422
+    assert note_errors(page), "the page refused it"
+    assert api.json()["errors"] == note_errors(page)
+    assert note_writes() == before
+    note.refresh_from_db()
+    assert (note.summary, note.details) == ("Called", "About the invoice")

@@ -1,4 +1,5 @@
-"""Every endpoint, every persona, each method: the status, and whether the database changed.
+"""Every endpoint, every persona (and an Admin's read-only token), each method: the status, and whether
+the database changed.
 
 The database change is read from one table, the audit log: every write of the desk records one event
 (reads record none), so a count that moved is a write that happened.
@@ -7,32 +8,149 @@ The database change is read from one table, the audit log: every write of the de
 import pytest
 
 from clientdesk.audit.models import AuditEvent
+from clientdesk.clients.models import Contact, ContactType
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("anonymous", "outsider", "readonly", "support", "billing", "admin")
+PERSONAS = ("anonymous", "outsider", "readonly", "support", "billing", "admin", "read_only_token")
 NEW_CLIENT = {"first_name": "Ann", "last_name": "Lee", "email": "ann@lee.example", "country": "US"}
+NEW_CONTACT = {"contact_type": "billing", "first_name": "Ada", "last_name": "Byron", "email": "ada@engines.example"}
+NO = (401, 405, 405, 405, 405, 405, 405)  # a method the endpoint does not have
+NO_WRITE = (401, 405, 405, 405, 405, 405, 403)  # … which a read-only token may not even try
 
-# (what, method, path, body, statuses for PERSONAS in order)
+# (what, method, path, body, statuses for PERSONAS in order); "{contact}" in a body is that contact's id.
 CASES = [
-    ("me", "get", "/api/v1/me/", None, (401, 200, 200, 200, 200, 200)),
-    ("client list", "get", "/api/v1/clients/", None, (401, 403, 200, 200, 200, 200)),
-    ("client search", "get", "/api/v1/clients/search/?q=Hopper", None, (401, 403, 200, 200, 200, 200)),
-    ("status counts", "get", "/api/v1/clients/status-counts/", None, (401, 403, 200, 200, 200, 200)),
-    ("add client", "post", "/api/v1/clients/", NEW_CLIENT, (401, 403, 403, 403, 201, 201)),
-    ("replace the list", "put", "/api/v1/clients/", NEW_CLIENT, (401, 405, 405, 405, 405, 405)),
-    ("client", "get", "/api/v1/clients/{client}/", None, (401, 403, 200, 200, 200, 200)),
-    ("edit client", "patch", "/api/v1/clients/{client}/", {"city": "Reston"}, (401, 403, 403, 200, 200, 200)),
-    ("replace client", "put", "/api/v1/clients/{client}/", NEW_CLIENT, (401, 405, 405, 405, 405, 405)),
-    ("delete client", "delete", "/api/v1/clients/{client}/", None, (401, 405, 405, 405, 405, 405)),
-    ("change status", "post", "/api/v1/clients/{client}/status/", {"seen": "active"}, (401, 403, 403, 403, 200, 200)),
-    ("read status", "get", "/api/v1/clients/{client}/status/", None, (401, 405, 405, 405, 405, 405)),
-    ("history", "get", "/api/v1/clients/{client}/history/", None, (401, 403, 200, 200, 200, 200)),
-    ("staff", "get", "/api/v1/staff/", None, (401, 403, 403, 403, 403, 200)),
-    ("staff member", "get", "/api/v1/staff/{member}/", None, (401, 403, 403, 403, 403, 200)),
-    ("add staff", "post", "/api/v1/staff/", {"email": "x@staff.test"}, (401, 405, 405, 405, 405, 405)),
-    ("schema", "get", "/api/v1/schema/", None, (401, 200, 200, 200, 200, 200)),
+    ("me", "get", "/api/v1/me/", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("client list", "get", "/api/v1/clients/", None, (401, 403, 200, 200, 200, 200, 200)),
+    ("client search", "get", "/api/v1/clients/search/?q=Hopper", None, (401, 403, 200, 200, 200, 200, 200)),
+    ("status counts", "get", "/api/v1/clients/status-counts/", None, (401, 403, 200, 200, 200, 200, 200)),
+    ("add client", "post", "/api/v1/clients/", NEW_CLIENT, (401, 403, 403, 403, 201, 201, 403)),
+    ("replace the list", "put", "/api/v1/clients/", NEW_CLIENT, NO_WRITE),
+    ("client", "get", "/api/v1/clients/{client}/", None, (401, 403, 200, 200, 200, 200, 200)),
+    ("edit client", "patch", "/api/v1/clients/{client}/", {"city": "Reston"}, (401, 403, 403, 200, 200, 200, 403)),
+    ("replace client", "put", "/api/v1/clients/{client}/", NEW_CLIENT, NO_WRITE),
+    ("delete client", "delete", "/api/v1/clients/{client}/", None, NO_WRITE),
+    (
+        "change status",
+        "post",
+        "/api/v1/clients/{client}/status/",
+        {"seen": "active"},
+        (401, 403, 403, 403, 200, 200, 403),
+    ),
+    ("read status", "get", "/api/v1/clients/{client}/status/", None, NO),
+    ("history", "get", "/api/v1/clients/{client}/history/", None, (401, 403, 200, 200, 200, 200, 200)),
+    # Contacts: reading is seeing clients; Support adds and edits; Billing and Admin delete too.
+    ("contacts", "get", "/api/v1/clients/{client}/contacts/", None, (401, 403, 200, 200, 200, 200, 200)),
+    (
+        "add contact",
+        "post",
+        "/api/v1/clients/{client}/contacts/",
+        NEW_CONTACT,
+        (401, 403, 403, 201, 201, 201, 403),
+    ),
+    ("replace contacts", "put", "/api/v1/clients/{client}/contacts/", NEW_CONTACT, NO_WRITE),
+    ("contact", "get", "/api/v1/clients/{client}/contacts/{contact}/", None, (401, 403, 200, 200, 200, 200, 200)),
+    (
+        "edit contact",
+        "patch",
+        "/api/v1/clients/{client}/contacts/{contact}/",
+        {"city": "Bath"},
+        (401, 403, 403, 200, 200, 200, 403),
+    ),
+    ("replace contact", "put", "/api/v1/clients/{client}/contacts/{contact}/", NEW_CONTACT, NO_WRITE),
+    (
+        "delete contact",
+        "delete",
+        "/api/v1/clients/{client}/contacts/{contact}/",
+        None,
+        (401, 403, 403, 403, 204, 204, 403),
+    ),
+    # The primary contact is listed with the others, but changed with its client: refused, nothing written.
+    (
+        "edit primary contact",
+        "patch",
+        "/api/v1/clients/{client}/contacts/{primary}/",
+        {"city": "Bath"},
+        (401, 403, 403, 409, 409, 409, 403),
+    ),
+    (
+        "delete primary contact",
+        "delete",
+        "/api/v1/clients/{client}/contacts/{primary}/",
+        None,
+        (401, 403, 403, 403, 409, 409, 403),
+    ),
+    (
+        "invoice contact",
+        "get",
+        "/api/v1/clients/{client}/invoice-contact/",
+        None,
+        (401, 403, 200, 200, 200, 200, 200),
+    ),
+    (
+        "address invoices",
+        "put",
+        "/api/v1/clients/{client}/invoice-contact/",
+        {"invoice_contact": "{contact}"},
+        (401, 403, 403, 403, 200, 200, 403),
+    ),
+    (
+        "address invoices (patch)",
+        "patch",
+        "/api/v1/clients/{client}/invoice-contact/",
+        {"invoice_contact": "{contact}"},
+        (401, 403, 403, 403, 200, 200, 403),
+    ),
+    ("post invoice contact", "post", "/api/v1/clients/{client}/invoice-contact/", {}, NO_WRITE),
+    ("delete invoice contact", "delete", "/api/v1/clients/{client}/invoice-contact/", None, NO_WRITE),
+    # Contact types: every role reads them; managing them is Admin's.
+    ("contact types", "get", "/api/v1/contact-types/", None, (401, 403, 200, 200, 200, 200, 200)),
+    ("add contact type", "post", "/api/v1/contact-types/", {"name": "Sales"}, (401, 403, 403, 403, 403, 201, 403)),
+    ("contact type", "get", "/api/v1/contact-types/{type}/", None, (401, 403, 200, 200, 200, 200, 200)),
+    (
+        "rename contact type",
+        "patch",
+        "/api/v1/contact-types/{type}/",
+        {"name": "Sales"},
+        (401, 403, 403, 403, 403, 200, 403),
+    ),
+    ("replace contact type", "put", "/api/v1/contact-types/{type}/", {"name": "Sales"}, NO_WRITE),
+    ("delete contact type", "delete", "/api/v1/contact-types/{type}/", None, (401, 403, 403, 403, 403, 204, 403)),
+    # Notes: every role reads them; Support adds and edits; Billing and Admin delete too.
+    ("notes", "get", "/api/v1/clients/{client}/notes/", None, (401, 403, 200, 200, 200, 200, 200)),
+    ("sticky notes", "get", "/api/v1/clients/{client}/notes/?sticky=true", None, (401, 403, 200, 200, 200, 200, 200)),
+    ("add note", "post", "/api/v1/clients/{client}/notes/", {"summary": "Called"}, (401, 403, 403, 201, 201, 201, 403)),
+    ("note", "get", "/api/v1/clients/{client}/notes/{note}/", None, (401, 403, 200, 200, 200, 200, 200)),
+    (
+        "edit note",
+        "patch",
+        "/api/v1/clients/{client}/notes/{note}/",
+        {"summary": "Called back"},
+        (401, 403, 403, 200, 200, 200, 403),
+    ),
+    (
+        "unstick note",
+        "patch",
+        "/api/v1/clients/{client}/notes/{note}/",
+        {"sticky": False},
+        (401, 403, 403, 200, 200, 200, 403),
+    ),
+    ("replace note", "put", "/api/v1/clients/{client}/notes/{note}/", {"summary": "Called back"}, NO_WRITE),
+    ("delete note", "delete", "/api/v1/clients/{client}/notes/{note}/", None, (401, 403, 403, 403, 204, 204, 403)),
+    ("staff", "get", "/api/v1/staff/", None, (401, 403, 403, 403, 403, 200, 200)),
+    ("staff member", "get", "/api/v1/staff/{member}/", None, (401, 403, 403, 403, 403, 200, 200)),
+    ("add staff", "post", "/api/v1/staff/", {"email": "x@staff.test"}, NO_WRITE),
+    ("schema", "get", "/api/v1/schema/", None, (401, 200, 200, 200, 200, 200, 200)),
 ]
+# How the schema names each placeholder of a path.
+PATH_NAMES = {
+    "{client}": "{id}",
+    "{member}": "{id}",
+    "{type}": "{id}",
+    "{contact}": "{contact_id}",
+    "{primary}": "{contact_id}",
+    "{note}": "{note_id}",
+}
 
 
 @pytest.fixture
@@ -40,8 +158,32 @@ def grace(make_client):
     return make_client(first_name="Grace", last_name="Hopper")
 
 
+@pytest.fixture
+def ids(grace, admin, make_contact, make_contact_type, make_note):
+    """The rows the paths name: a billing contact and a sticky note of Grace, a contact type, a staff member."""
+    return {
+        "client": grace.pk,
+        "member": admin.pk,
+        "contact": make_contact(grace, first_name="Ada").pk,
+        "primary": Contact.objects.get(client=grace, contact_type=ContactType.PRIMARY).pk,
+        "type": make_contact_type("Technical").pk,
+        "note": make_note(client=grace, summary="Called", sticky=True).pk,
+    }
+
+
 def _as(request, api_as, persona):
+    if persona == "read_only_token":
+        return api_as(request.getfixturevalue("admin"), read_only=True)
     return api_as(None if persona == "anonymous" else request.getfixturevalue(persona))
+
+
+def _filled(body, ids):
+    """The body with each "{name}" value replaced by the id of that row."""
+    if body is None:
+        return None
+    return {
+        key: ids[value[1:-1]] if isinstance(value, str) and value[1:-1] in ids else value for key, value in body.items()
+    }
 
 
 @pytest.mark.parametrize(
@@ -52,25 +194,42 @@ def _as(request, api_as, persona):
         for i, persona in enumerate(PERSONAS)
     ],
 )
-def test_each_endpoint_answers_each_persona(request, api_as, grace, admin, what, method, path, body, persona, expected):
+def test_each_endpoint_answers_each_persona(request, api_as, ids, what, method, path, body, persona, expected):
     api = _as(request, api_as, persona)
-    url = path.format(client=grace.pk, member=admin.pk)
+    url = path.format(**ids)
     events = AuditEvent.objects.count()
-    response = getattr(api, method)(url, body, HTTP_IDEMPOTENCY_KEY=f"{what}-{persona}")
+    response = getattr(api, method)(url, _filled(body, ids), HTTP_IDEMPOTENCY_KEY=f"{what}-{persona}")
     assert response.status_code == expected, response.content
     wrote = AuditEvent.objects.count() != events
-    assert wrote == (method != "get" and expected in (200, 201))
+    assert wrote == (method != "get" and expected in (200, 201, 204))
     if expected >= 400:
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["status"] == expected
+    if expected == 403 and persona == "read_only_token":
+        assert response.json()["type"] == "urn:clientdesk:problem:read-only-token"
 
 
+# Every URL under a client (a contact's and a note's too), each method.
 CLIENT_URLS = [
     ("get", "/api/v1/clients/{}/", None),
     ("patch", "/api/v1/clients/{}/", {"city": "Reston"}),
     ("post", "/api/v1/clients/{}/status/", {"seen": "active"}),
     ("get", "/api/v1/clients/{}/history/", None),
+    ("get", "/api/v1/clients/{}/contacts/", None),
+    ("post", "/api/v1/clients/{}/contacts/", NEW_CONTACT),
+    ("get", "/api/v1/clients/{}/contacts/1/", None),
+    ("patch", "/api/v1/clients/{}/contacts/1/", {"city": "Bath"}),
+    ("delete", "/api/v1/clients/{}/contacts/1/", None),
+    ("get", "/api/v1/clients/{}/invoice-contact/", None),
+    ("put", "/api/v1/clients/{}/invoice-contact/", {"invoice_contact": None}),
+    ("get", "/api/v1/clients/{}/notes/", None),
+    ("post", "/api/v1/clients/{}/notes/", {"summary": "Called"}),
+    ("get", "/api/v1/clients/{}/notes/1/", None),
+    ("patch", "/api/v1/clients/{}/notes/1/", {"summary": "Called back"}),
+    ("delete", "/api/v1/clients/{}/notes/1/", None),
 ]
+# The writes among them: the Read-only role holds no permission to make any of them.
+CLIENT_WRITES = [case for case in CLIENT_URLS if case[0] != "get"]
 
 
 @pytest.mark.parametrize(("method", "path", "body"), CLIENT_URLS)
@@ -86,7 +245,7 @@ def test_without_the_view_permission_a_client_url_says_nothing_of_whether_it_exi
     assert there.json()["detail"].startswith("You need the “")
 
 
-@pytest.mark.parametrize(("method", "path", "body"), CLIENT_URLS[1:3])
+@pytest.mark.parametrize(("method", "path", "body"), CLIENT_WRITES)
 def test_a_write_without_its_permission_is_refused_before_the_client_is_looked_up(
     api_as, readonly, grace, method, path, body
 ):
@@ -112,8 +271,9 @@ def test_the_refusal_names_the_permission_and_the_roles_that_hold_it(api_as, sup
 def test_the_cases_cover_every_endpoint_of_the_api(api_as, admin):
     schema = api_as(admin).get("/api/v1/schema/").json()
     described = {(path, method) for path, item in schema["paths"].items() for method in item}
-    tested = {
-        (path.split("?")[0].replace("{client}", "{id}").replace("{member}", "{id}"), method)
-        for _, method, path, _, _ in CASES
-    }
+    tested = set()
+    for _, method, path, _, _ in CASES:
+        for placeholder, name in PATH_NAMES.items():
+            path = path.replace(placeholder, name)
+        tested.add((path.split("?")[0], method))
     assert described <= tested

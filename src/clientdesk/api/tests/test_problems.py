@@ -28,9 +28,18 @@ def test_a_missing_url_under_the_api_is_a_problem_too_for_a_token(api_as, readon
     assert_problem(api_as(readonly).get("/api/v1/clients/999/"), 404)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/nothing/", "/api/v1/clients", "/api/v1/clients/1/notes/"])
+@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/nothing/", "/api/v1/clients", "/api/v1/clients/1/tickets/"])
 def test_a_url_the_api_does_not_have_is_a_404_problem_not_a_page(api_as, path):
     body = assert_problem(api_as(None).post(path, {}), 404)
+    assert "ends with a slash" in body["detail"]
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_a_write_to_a_url_the_api_does_not_have_is_a_404_problem_not_a_csrf_page(method):
+    from django.test import Client
+
+    browser_like = Client(enforce_csrf_checks=True)
+    body = assert_problem(getattr(browser_like, method)("/api/v1/clients/x/contacts/"), 404)
     assert "ends with a slash" in body["detail"]
 
 

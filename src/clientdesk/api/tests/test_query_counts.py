@@ -3,7 +3,8 @@
 Each request starts with three: the token with its owner, then the owner's permissions (their own and
 their roles'), read once by the first permission check. The token's last use is written at most once
 a minute, so each test makes one request first. The fixtures fill every relation a list shows: clients
-in groups, staff with roles, events with their changes.
+in groups, staff with roles, events with their changes, contacts with their types and numbers, contact
+types with contacts, notes with their authors.
 """
 
 import pytest
@@ -99,3 +100,76 @@ def test_a_client_is_three_queries(api, make_filled, django_assert_num_queries):
         body = api.get(f"/api/v1/clients/{client.pk}/").json()
     assert body["phones"]
     assert body["group"]
+
+
+# --- A client's contacts, contact types, notes ----------------------------------------------------
+
+
+@pytest.fixture
+def contacted(make_client, make_contact, make_contact_type):
+    """Factory: a client with `rows` contacts in all (its primary one first), every one with a number; the others
+    alternately billing and of one of the company's types."""
+    kinds = [make_contact_type(f"Kind {i}") for i in range(3)]
+
+    def make(rows: int):
+        client = make_client(phones=("(202) 555-0143",))
+        for i in range(rows - 1):
+            kind = kinds[i % 3] if i % 2 else None
+            make_contact(
+                client, contact_type="other" if kind else "billing", custom_type=kind, phones=("(202) 555-0100",)
+            )
+        return client
+
+    return make
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_a_clients_contacts_are_three_queries_a_page(api, contacted, django_assert_num_queries, rows):
+    client = contacted(rows)
+    with django_assert_num_queries(AUTH + 3):  # the client, the contacts with their types, their numbers
+        body = api.get(f"/api/v1/clients/{client.pk}/contacts/?page_size=50").json()
+    assert len(body["results"]) == rows
+    assert all(row["phones"] for row in body["results"])
+    assert any(row["custom_type"] for row in body["results"]) == (rows > 2)
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_next_page_of_contacts_is_three_queries_too(api, contacted, django_assert_num_queries, rows):
+    client = contacted(rows + 1)
+    first = api.get(f"/api/v1/clients/{client.pk}/contacts/?page_size=1").json()
+    with django_assert_num_queries(AUTH + 3):
+        body = api.get(first["next"].replace("page_size=1", "page_size=50")).json()
+    assert len(body["results"]) == rows
+    assert body["results"][0]["contact_type"] != "primary"
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_invoice_recipients_are_four_queries(api, contacted, django_assert_num_queries, rows):
+    client = contacted(rows * 2)
+    with django_assert_num_queries(AUTH + 4):  # the client, who invoices are addressed to, the recipients, numbers
+        body = api.get(f"/api/v1/clients/{client.pk}/invoice-contact/").json()
+    assert len(body["recipients"]) == rows  # the billing contacts: every other one
+    assert all(row["phones"] for row in [body["invoice_contact"], *body["recipients"]])
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_contact_types_list_is_one_query_a_page(
+    api, grace, make_contact, make_contact_type, django_assert_num_queries, rows
+):
+    for i in range(rows):
+        make_contact(grace, contact_type="other", custom_type=make_contact_type(f"Kind {i:02d}"))
+    with django_assert_num_queries(AUTH + 1):  # the types, each with its contacts counted
+        body = api.get("/api/v1/contact-types/?page_size=50").json()
+    assert len(body["results"]) == rows
+    assert all(row["contacts"] == 1 for row in body["results"])
+
+
+@pytest.mark.parametrize("sticky", ["", "?sticky=true"])
+@pytest.mark.parametrize("rows", [1, 50])
+def test_a_clients_notes_are_two_queries_a_page(api, grace, make_note, admin, django_assert_num_queries, rows, sticky):
+    for i in range(rows):
+        make_note(client=grace, actor=admin, summary=f"Note {i}", sticky=True)
+    with django_assert_num_queries(AUTH + 2):  # the client, then the notes with their authors
+        body = api.get(f"/api/v1/clients/{grace.pk}/notes/{sticky}{'&' if sticky else '?'}page_size=50").json()
+    assert len(body["results"]) == rows
+    assert all(row["author"] for row in body["results"])

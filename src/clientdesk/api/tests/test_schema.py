@@ -17,8 +17,39 @@ PATHS = {
     "/api/v1/clients/{id}/": {"get", "patch"},
     "/api/v1/clients/{id}/status/": {"post"},
     "/api/v1/clients/{id}/history/": {"get"},
+    "/api/v1/clients/{id}/contacts/": {"get", "post"},
+    "/api/v1/clients/{id}/contacts/{contact_id}/": {"get", "patch", "delete"},
+    "/api/v1/clients/{id}/invoice-contact/": {"get", "put", "patch"},
+    "/api/v1/clients/{id}/notes/": {"get", "post"},
+    "/api/v1/clients/{id}/notes/{note_id}/": {"get", "patch", "delete"},
+    "/api/v1/contact-types/": {"get", "post"},
+    "/api/v1/contact-types/{id}/": {"get", "patch", "delete"},
     "/api/v1/staff/": {"get"},
     "/api/v1/staff/{id}/": {"get"},
+}
+WRITES = {"post", "put", "patch", "delete"}
+# Edits that take the ETag their resource is read with.
+VERSIONED = {
+    ("/api/v1/clients/{id}/", "patch"),
+    ("/api/v1/clients/{id}/contacts/{contact_id}/", "patch"),
+    ("/api/v1/clients/{id}/notes/{note_id}/", "patch"),
+}
+# Lists, and the parameters each takes besides the cursor's.
+LISTS = {
+    "/api/v1/clients/": {"status", "name", "email", "company", "country", "group", "sort"},
+    "/api/v1/clients/search/": {"q"},
+    "/api/v1/clients/{id}/history/": {"id"},
+    "/api/v1/clients/{id}/contacts/": {"id"},
+    "/api/v1/clients/{id}/notes/": {"id", "sticky"},
+    "/api/v1/contact-types/": set(),
+    "/api/v1/staff/": set(),
+}
+# Creates, and the fields their bodies must hold.
+CREATES = {
+    "/api/v1/clients/": {"first_name", "last_name", "email"},
+    "/api/v1/clients/{id}/contacts/": {"contact_type", "first_name", "last_name", "email"},
+    "/api/v1/clients/{id}/notes/": {"summary"},
+    "/api/v1/contact-types/": {"name"},
 }
 
 
@@ -57,9 +88,16 @@ def test_every_operation_says_what_it_does_who_may_call_it_and_every_error(schem
             assert "403" in operation["responses"], where
         if "{id}" in path:
             assert "404" in operation["responses"], where
-        if method in ("post", "patch"):
-            assert {"409", "422"} <= operation["responses"].keys(), where
+        if method in WRITES:
+            assert {"400", "409", "422"} <= operation["responses"].keys(), where
             assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"]), where
+        if method in WRITES - {"delete"}:
+            assert operation["requestBody"]["content"]["application/json"]["examples"], f"{where}: no body example"
+        if method == "delete":
+            assert "204" in operation["responses"], where
+        if (path, method) in VERSIONED:
+            assert "412" in operation["responses"], where
+            assert any(p["name"] == "If-Match" for p in operation["parameters"]), where
         examples = [
             example
             for response in operation["responses"].values()
@@ -69,9 +107,24 @@ def test_every_operation_says_what_it_does_who_may_call_it_and_every_error(schem
         assert examples, f"{where} shows no example"
 
 
-def test_the_list_documents_the_pages_filters_sorts_and_cursor(schema):
-    names = {p["name"] for p in schema["paths"]["/api/v1/clients/"]["get"]["parameters"]}
-    assert names == {"status", "name", "email", "company", "country", "group", "sort", "cursor", "page_size"}
+def test_every_list_documents_its_filters_cursor_and_page(schema):
+    for path, parameters in LISTS.items():
+        operation = schema["paths"][path]["get"]
+        names = {p["name"] for p in operation["parameters"]}
+        assert names == {*parameters, "cursor", "page_size"}, path
+        assert "400" in operation["responses"], path
+        page = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert "$ref" in page, f"{path}: one page (an object), not {page}"
+        component = schema["components"]["schemas"][page["$ref"].rsplit("/", 1)[-1]]
+        assert {"next", "previous", "results"} <= component["properties"].keys(), path
+
+
+@pytest.mark.parametrize(("path", "required"), CREATES.items())
+def test_every_create_documents_the_fields_its_body_must_hold(schema, path, required):
+    body = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+    component = body["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][component]["required"]) == required
+    assert "201" in schema["paths"][path]["post"]["responses"]
 
 
 def test_adding_a_client_requires_a_key_and_documents_its_body(schema):

@@ -1,12 +1,19 @@
 """What every API view shares: the desk request behind a DRF one, and how errors are documented."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, inline_serializer
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +32,7 @@ def token(request: Request) -> ApiToken:
     return request.auth
 
 
+@csrf_exempt  # it changes nothing: a POST to a URL that is not there is a 404 problem too, not a CSRF page
 @login_not_required
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other URL under /api/v1/: a 404 problem, to anyone (which URLs exist is in the schema anyway)."""
@@ -56,7 +64,8 @@ def requires[H: Callable[..., Response]](*perms: str) -> Callable[[H], H]:
     return decorate
 
 
-def _example(status: int, name: str | None, detail: str, **members: Any) -> dict[str, Any]:
+def problem_example(status: int, name: str | None, detail: str, **members: Any) -> dict[str, Any]:
+    """A problem's body, as the schema's examples show it (`name` one of PROBLEM_TYPES; None: about:blank)."""
     title = (
         PROBLEM_TYPES[name][1]
         if name
@@ -67,13 +76,19 @@ def _example(status: int, name: str | None, detail: str, **members: Any) -> dict
     )
 
 
+KEY_IN_USE = OpenApiExample(
+    "Key in use", problem_example(409, "idempotency-key-in-use", PROBLEM_TYPES["idempotency-key-in-use"][2])
+)
+KEY_IN_USE_TEXT = "the key's first request is still running (`idempotency-key-in-use`)"
+# The 409 of a write that only an idempotency key can make conflict.
+KEY_IN_USE_409 = ("The Idempotency-Key's first request is still running (`idempotency-key-in-use`).", [KEY_IN_USE])
 PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
     400: (
         "A parameter or header cannot be read (e.g. a missing Idempotency-Key, a bad cursor).",
         [
             OpenApiExample(
                 "Bad parameter",
-                _example(
+                problem_example(
                     400,
                     "invalid-parameters",
                     PROBLEM_TYPES["invalid-parameters"][2],
@@ -84,28 +99,30 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
     ),
     401: (
         "No token, or one that is unknown, expired, revoked or whose owner is deactivated.",
-        [OpenApiExample("Revoked token", _example(401, None, "This API token was revoked."))],
+        [OpenApiExample("Revoked token", problem_example(401, None, "This API token was revoked."))],
     ),
     403: (
         "The token's owner lacks the permission this needs, or the token is read-only.",
         [
             OpenApiExample(
                 "Missing permission",
-                _example(403, None, "You need the “Can add client” permission (Billing or Admin role) to do this."),
+                problem_example(
+                    403, None, "You need the “Can add client” permission (Billing or Admin role) to do this."
+                ),
             )
         ],
     ),
     404: (
         "Nothing here (asked by someone who may see it).",
-        [OpenApiExample("Not found", _example(404, None, "Not found."))],
+        [OpenApiExample("Not found", problem_example(404, None, "Not found."))],
     ),
     409: (
         "Someone else changed what this edit changes (`edit-conflict`), a client has this email "
-        "(`duplicate-client`), or the key's first request is still running (`idempotency-key-in-use`).",
+        f"(`duplicate-client`), or {KEY_IN_USE_TEXT}.",
         [
             OpenApiExample(
                 "Edit conflict",
-                _example(
+                problem_example(
                     409,
                     "edit-conflict",
                     PROBLEM_TYPES["edit-conflict"][2],
@@ -115,7 +132,7 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
             ),
             OpenApiExample(
                 "Duplicate client",
-                _example(
+                problem_example(
                     409,
                     "duplicate-client",
                     PROBLEM_TYPES["duplicate-client"][2],
@@ -130,16 +147,14 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
                     ],
                 ),
             ),
-            OpenApiExample(
-                "Key in use", _example(409, "idempotency-key-in-use", PROBLEM_TYPES["idempotency-key-in-use"][2])
-            ),
+            KEY_IN_USE,
         ],
     ),
     412: (
-        "The If-Match is not a version of this client.",
+        "The If-Match is not a version of what is edited (an ETag it was read with).",
         [
             OpenApiExample(
-                "Not a version", _example(412, "precondition-failed", PROBLEM_TYPES["precondition-failed"][2])
+                "Not a version", problem_example(412, "precondition-failed", PROBLEM_TYPES["precondition-failed"][2])
             )
         ],
     ),
@@ -148,7 +163,7 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
         [
             OpenApiExample(
                 "Field errors",
-                _example(
+                problem_example(
                     422,
                     "validation",
                     "Nothing was written: 2 fields (email, phones.0.number) are not valid.",
@@ -162,16 +177,25 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
     ),
     429: (
         "Too many requests from this token: wait the seconds Retry-After says.",
-        [OpenApiExample("Throttled", _example(429, None, "Request was throttled. Expected available in 12 seconds."))],
+        [
+            OpenApiExample(
+                "Throttled", problem_example(429, None, "Request was throttled. Expected available in 12 seconds.")
+            )
+        ],
     ),
 }
 
 
-def responses(ok: dict[Any, Any], *statuses: int) -> dict[Any, Any]:
-    """An operation's responses: `ok`, then the problem details of `statuses` (401 and 429 always)."""
+def responses(
+    ok: dict[Any, Any], *statuses: int, problems: Mapping[int, tuple[str, list[OpenApiExample]]] | None = None
+) -> dict[Any, Any]:
+    """An operation's responses: `ok`, then the problem details of `statuses` (401 and 429 always).
+
+    `problems` describes some of them (with their examples) as this operation answers them.
+    """
     found: dict[Any, Any] = dict(ok)
-    for status in sorted({401, 429, *statuses}):
-        description, examples = PROBLEMS[status]
+    for status in sorted({401, 429, *statuses, *(problems or {})}):
+        description, examples = (problems or {}).get(status) or PROBLEMS[status]
         found[(status, PROBLEM_CONTENT_TYPE)] = OpenApiResponse(
             ProblemSerializer, description=description, examples=examples
         )
@@ -201,8 +225,11 @@ CURSOR_PARAMETERS = [
 
 
 def paginated(name: str, row: type[serializers.Serializer[Any]], **extra: serializers.Field[Any, Any, Any, Any]) -> Any:
-    """The schema of a page of `row`s: links to the pages around it, and the rows."""
-    return inline_serializer(
+    """The schema of a page of `row`s: links to the pages around it, and the rows.
+
+    One object (`many=False`): a viewset's `list` would otherwise be documented as an array of pages.
+    """
+    page = inline_serializer(
         name,
         {
             "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last."),
@@ -211,3 +238,5 @@ def paginated(name: str, row: type[serializers.Serializer[Any]], **extra: serial
             "results": row(many=True),
         },
     )
+    extend_schema_serializer(many=False)(type(page))  # a class of its own, made for this page
+    return page
