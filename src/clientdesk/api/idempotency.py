@@ -16,6 +16,7 @@ Stored answers never hold secrets: a member named `secret` is replaced before st
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -33,6 +34,8 @@ from clientdesk.api.problems import Problem
 HEADER = "Idempotency-Key"
 IDEMPOTENCY_HOURS = 24
 MAX_KEY_LENGTH = 255
+# 1 to 255 visible ASCII characters (no spaces): a UUID, say. The schema states the same pattern.
+KEY_PATTERN = re.compile(rf"[!-~]{{1,{MAX_KEY_LENGTH}}}")
 KEPT_HEADERS = ("Location", "ETag")
 SECRET_MEMBERS = frozenset({"secret"})
 REDACTED = "[not stored]"
@@ -95,7 +98,7 @@ def idempotent(*, required: bool = False) -> Callable[[Handler], Handler]:
                 if required:
                     raise Problem("idempotency-key-missing")
                 return handler(view, request, *args, **kwargs)
-            if not (0 < len(key) <= MAX_KEY_LENGTH and key.isascii() and key.isprintable()):
+            if not KEY_PATTERN.fullmatch(key):
                 raise Problem("idempotency-key-invalid")
             assert isinstance(request.auth, ApiToken)  # TokenScope let only tokens in
             claimed = _claim(request.auth, key, fingerprint(request))

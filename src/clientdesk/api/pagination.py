@@ -30,10 +30,15 @@ def _bad(name: str, message: str) -> Problem:
     return Problem("invalid-parameters", errors={name: [message]})
 
 
+def unknown_cursor() -> Problem:
+    """A 404 problem: the cursor names no page of this list (the page it named may never have existed)."""
+    return Problem("unknown-cursor")
+
+
 def page_size(request: Request, *, default: int = DEFAULT_PAGE_SIZE, maximum: int = MAX_PAGE_SIZE) -> int:
-    """The `page_size` asked for (default 20, at most 100)."""
+    """The `page_size` asked for (default 20, at most 100; an empty one is no number)."""
     raw = request.query_params.get(PAGE_SIZE)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= maximum:
         raise _bad(PAGE_SIZE, f"Ask for 1 to {maximum} rows a page.")
@@ -46,7 +51,7 @@ def encode_cursor(payload: dict[str, Any]) -> str:
 
 
 def decode_cursor(request: Request) -> dict[str, Any] | None:
-    """The cursor the request carries (None on the first page); a 400 problem for one that is not ours."""
+    """The cursor the request carries (None on the first page); a 404 problem for one that is not ours."""
     raw = request.query_params.get(CURSOR)
     if not raw:
         return None
@@ -55,7 +60,7 @@ def decode_cursor(request: Request) -> dict[str, Any] | None:
     except signing.BadSignature:
         payload = None
     if not isinstance(payload, dict):
-        raise _bad(CURSOR, "This cursor is not one this list gave out: start from the first page.")
+        raise unknown_cursor()
     return payload
 
 
@@ -155,11 +160,11 @@ class KeysetPaginator:
         if cursor is not None:
             values = cursor.get("v")
             if not isinstance(values, list) or len(values) != len(keys):
-                raise _bad(CURSOR, "This cursor is not one this list gave out: start from the first page.")
+                raise unknown_cursor()
             try:
                 queryset = queryset.filter(self._after(keys, values, backwards=backwards))
             except (ValidationError, TypeError, ValueError):  # a value of the wrong type for its column
-                raise _bad(CURSOR, "This cursor is not one this list gave out: start from the first page.") from None
+                raise unknown_cursor() from None
         ordering = [OrderBy(F(key.name), descending=key.descending != backwards) for key in keys]
         rows = list(queryset.order_by(*ordering)[: size + 1])
         more = len(rows) > size

@@ -29,6 +29,12 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
     "validation": (422, "Some fields are not valid", "Nothing was written; `errors` says what to change, by field."),
     "invalid-parameters": (400, "Some parameters are not valid", "A query parameter or header cannot be read."),
     "malformed": (400, "The request body cannot be read", "The body is not a JSON object."),
+    "unknown-cursor": (
+        404,
+        "No such page",
+        "The `cursor` is not one this list gave out (or it was made for another list): start again from the "
+        "first page, without it.",
+    ),
     "edit-conflict": (
         409,
         "Someone else changed these fields",
@@ -57,7 +63,11 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         "An Idempotency-Key header is required",
         "This request creates something: send a unique `Idempotency-Key` so that a retry cannot create it twice.",
     ),
-    "idempotency-key-invalid": (400, "The Idempotency-Key cannot be used", "Send 1 to 255 printable ASCII characters."),
+    "idempotency-key-invalid": (
+        400,
+        "The Idempotency-Key cannot be used",
+        "Send 1 to 255 visible ASCII characters, without spaces (a UUID, say).",
+    ),
     "idempotency-key-reused": (
         422,
         "This Idempotency-Key was used for another request",

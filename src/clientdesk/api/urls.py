@@ -10,7 +10,7 @@ from rest_framework.routers import SimpleRouter
 
 from clientdesk.api import token_views
 from clientdesk.api.views.clients import ClientViewSet
-from clientdesk.api.views.common import not_found
+from clientdesk.api.views.common import ID_PATTERN, not_found
 from clientdesk.api.views.contact_types import ContactTypeViewSet
 from clientdesk.api.views.contacts import ContactViewSet, InvoiceContactView
 from clientdesk.api.views.docs import SchemaView, docs_view
@@ -21,18 +21,20 @@ app_name = "api"
 
 router = SimpleRouter()
 router.register("clients", ClientViewSet, basename="client")
-router.register(r"clients/(?P<pk>[0-9]+)/contacts", ContactViewSet, basename="client-contact")
-router.register(r"clients/(?P<pk>[0-9]+)/notes", NoteViewSet, basename="client-note")
+router.register(rf"clients/(?P<pk>{ID_PATTERN})/contacts", ContactViewSet, basename="client-contact")
+router.register(rf"clients/(?P<pk>{ID_PATTERN})/notes", NoteViewSet, basename="client-note")
 router.register("contact-types", ContactTypeViewSet, basename="contact-type")
 router.register("staff", StaffViewSet, basename="staff")
 
 v1 = [
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
-    path("clients/<int:pk>/invoice-contact/", InvoiceContactView.as_view(), name="client-invoice-contact"),
+    re_path(
+        rf"^clients/(?P<pk>{ID_PATTERN})/invoice-contact/$", InvoiceContactView.as_view(), name="client-invoice-contact"
+    ),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", docs_view(), name="docs"),
-    re_path(r"^(?P<rest>.*)$", not_found),  # last: any other URL under /api/v1/ is a 404 problem
+    re_path(r"^(?P<rest>[\s\S]*)$", not_found),  # last: any other URL under /api/v1/ is a 404 problem
 ]
 
 urlpatterns = [

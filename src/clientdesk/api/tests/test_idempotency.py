@@ -43,13 +43,14 @@ def test_a_retry_gets_the_first_answer_and_writes_nothing_again(api_as, billing)
     ("method", "path", "body"),
     [
         ("post", CLIENTS, {**ANN, "first_name": "Anne"}),  # another body
-        ("post", f"{CLIENTS}?x=1", ANN),  # another URL
+        ("post", "{notes}", {"summary": "Called"}),  # another URL (the new client's notes)
     ],
 )
 def test_the_same_key_with_another_request_is_refused(api_as, billing, method, path, body):
     api = api_as(billing)
-    api.post(CLIENTS, ANN, HTTP_IDEMPOTENCY_KEY="add-ann")
+    added = api.post(CLIENTS, ANN, HTTP_IDEMPOTENCY_KEY="add-ann")
     before = writes()
+    path = path.format(notes=f"{CLIENTS}{added.json()['id']}/notes/")
     response = getattr(api, method)(path, body, HTTP_IDEMPOTENCY_KEY="add-ann")
     assert response.status_code == 422
     assert response.json()["type"] == "urn:clientdesk:problem:idempotency-key-reused"

@@ -5,6 +5,7 @@ the same action. Without `clients.view_client` every client URL answers the same
 the client exists (the permission is checked before the client is looked up, as on the pages).
 """
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -29,6 +30,7 @@ from clientdesk.api.pagination import (
     encode_cursor,
     link,
     page_size,
+    unknown_cursor,
 )
 from clientdesk.api.problems import Problem, field_errors, validation_response
 from clientdesk.api.serializers.clients import (
@@ -39,10 +41,12 @@ from clientdesk.api.serializers.clients import (
     ClientSerializer,
     SearchHitSerializer,
     StatusChangeSerializer,
+    country_codes,
 )
 from clientdesk.api.serializers.history import EventSerializer
 from clientdesk.api.views.common import (
     CURSOR_PARAMETERS,
+    ID_PATTERN,
     IDEMPOTENCY_KEY,
     IDEMPOTENCY_KEY_REQUIRED,
     desk,
@@ -101,6 +105,12 @@ def _list_filters(request: Request) -> tuple[str, queries.ClientFilters, str]:
     """The status tab, filters and sort asked for (a 400 problem naming any that cannot be read)."""
     form = ClientFilterForm(request.query_params)
     errors = {name: list(messages) for name, messages in form.errors.items()}
+    raw_group = request.query_params.get("group", "")
+    # A group that does not exist (any more) holds no client: an empty page, as for any other filter.
+    missing = "group" in errors and re.fullmatch(ID_PATTERN, raw_group) is not None and int(raw_group) >= 1
+    missing_group = int(raw_group) if missing else None
+    if missing_group is not None:
+        del errors["group"]
     sort = request.query_params.get("sort") or queries.DEFAULT_SORT
     if sort not in SORTS:
         errors["sort"] = [f"Sort by one of: {', '.join(SORTS)}."]
@@ -112,7 +122,7 @@ def _list_filters(request: Request) -> tuple[str, queries.ClientFilters, str]:
         email=data["email"],
         company=data["company"],
         country=data["country"],
-        group=data["group"].pk if data["group"] else None,
+        group=missing_group if missing_group is not None else data["group"].pk if data.get("group") else None,
     )
     return data["status"] or ClientStatus.ACTIVE, filters, sort
 
@@ -120,22 +130,35 @@ def _list_filters(request: Request) -> tuple[str, queries.ClientFilters, str]:
 class ClientViewSet(viewsets.ViewSet):
     """Clients: the list and its tabs, search, one client, add, edit, status and history."""
 
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
 
     @extend_schema(
         summary="List clients",
         description="One status tab of the Clients page, filtered and sorted as there, a page at a time.",
         parameters=[
-            OpenApiParameter("status", str, enum=ClientStatus.values, description="The tab (default active)."),
+            OpenApiParameter(
+                "status", str, enum=["", *ClientStatus.values], description="The tab (empty: the default, active)."
+            ),
             OpenApiParameter("name", str, description="Part of the name."),
             OpenApiParameter("email", str, description="Part of the email."),
             OpenApiParameter("company", str, description="Part of the company."),
-            OpenApiParameter("country", str, description="ISO 3166-1 alpha-2."),
-            OpenApiParameter("group", int, description="A client group's id."),
-            OpenApiParameter("sort", str, enum=SORTS, description=f"Default {queries.DEFAULT_SORT} (newest ID first)."),
+            OpenApiParameter(
+                "country", str, enum=["", *country_codes()], description="ISO 3166-1 alpha-2 (empty: any)."
+            ),
+            OpenApiParameter(
+                "group",
+                {"type": "integer", "minimum": 1, "maximum": 10**18 - 1},
+                description="A client group's id (one that does not exist holds no client).",
+            ),
+            OpenApiParameter(
+                "sort",
+                str,
+                enum=["", *SORTS],
+                description=f"Empty: the default, {queries.DEFAULT_SORT} (newest ID first).",
+            ),
             *CURSOR_PARAMETERS,
         ],
-        responses=responses({200: paginated("ClientPage", ClientRowSerializer)}, 400, 403),
+        responses=responses({200: paginated("ClientPage", ClientRowSerializer)}, 400, 403, 404),
     )
     def list(self, request: Request) -> Response:
         require(desk(request), VIEW)
@@ -266,7 +289,9 @@ class ClientViewSet(viewsets.ViewSet):
         f"numbers; best first (exact ID, exact email, then similarity). At most {queries.SEARCH_CAP} matches "
         "are counted and paged through, as on the search page.",
         parameters=[
-            OpenApiParameter("q", str, required=True, description="What to find, as typed in the search box."),
+            OpenApiParameter(
+                "q", str, description="What to find, as typed in the search box (blank, or none: nothing is found)."
+            ),
             *CURSOR_PARAMETERS,
         ],
         responses=responses(
@@ -280,19 +305,18 @@ class ClientViewSet(viewsets.ViewSet):
             },
             400,
             403,
+            404,
         ),
     )
     @action(detail=False, methods=["get"], url_path="search", url_name="search")
     def search(self, request: Request) -> Response:
         require(desk(request), VIEW)
-        q = request.query_params.get("q", "")[:200]
-        if not q.strip():
-            raise Problem("invalid-parameters", errors={"q": ["Say what to search for."]})
+        q = request.query_params.get("q", "")[:200]  # blank: nothing matches, as in the search box
         size = page_size(request)
         cursor = decode_cursor(request) or {"o": 0}
         offset = cursor.get("o")
         if not isinstance(offset, int) or not 0 <= offset < queries.SEARCH_CAP:
-            raise Problem("invalid-parameters", errors={"cursor": ["This cursor is not one this search gave out."]})
+            raise unknown_cursor()
         found = queries.client_search_page(q, offset=offset, limit=min(size, queries.SEARCH_CAP - offset))
         shown = min(found.total, queries.SEARCH_CAP)
         after = encode_cursor({"o": offset + size}) if offset + size < shown else None

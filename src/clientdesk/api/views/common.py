@@ -18,7 +18,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clientdesk.api.idempotency import HEADER, IDEMPOTENCY_HOURS
+from clientdesk.api.idempotency import HEADER, IDEMPOTENCY_HOURS, KEY_PATTERN
 from clientdesk.api.models import ApiToken
 from clientdesk.api.pagination import CURSOR, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGE_SIZE
 from clientdesk.api.problems import PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, type_uri
@@ -113,7 +113,7 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
         ],
     ),
     404: (
-        "Nothing here (asked by someone who may see it).",
+        "Nothing here (asked by someone who may see it), or a `cursor` this list did not give out (`unknown-cursor`).",
         [OpenApiExample("Not found", problem_example(404, None, "Not found."))],
     ),
     409: (
@@ -202,24 +202,30 @@ def responses(
     return found
 
 
+# A row's id in a URL: up to 18 digits (a longer number is no row's: the URL answers a 404 problem
+# before any lookup, whose number the database could not hold).
+ID_PATTERN = "[0-9]{1,18}"
+IDEMPOTENCY_KEY_SCHEMA = {"type": "string", "pattern": f"^{KEY_PATTERN.pattern}$"}
 IDEMPOTENCY_KEY = OpenApiParameter(
     HEADER,
-    str,
+    IDEMPOTENCY_KEY_SCHEMA,
     OpenApiParameter.HEADER,
     description=(
-        f"A unique value (1 to 255 printable ASCII characters, e.g. a UUID) naming this write. A retry with the same "
-        f"key and request gets the first answer (with `Idempotent-Replayed: true`) and writes nothing again; the "
-        f"same key with another request is refused (422); while the first runs, 409. Keys are kept "
-        f"{IDEMPOTENCY_HOURS} hours, per token."
+        "A unique value (1 to 255 visible ASCII characters, no spaces: e.g. a UUID) naming this write. "
+        "A retry with the same key and request gets the first answer (with `Idempotent-Replayed: true`) "
+        "and writes nothing again; the same key with another request is refused (422); while the first "
+        f"runs, 409. Keys are kept {IDEMPOTENCY_HOURS} hours, per token."
     ),
 )
 IDEMPOTENCY_KEY_REQUIRED = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=True, description=IDEMPOTENCY_KEY.description
+    HEADER, IDEMPOTENCY_KEY_SCHEMA, OpenApiParameter.HEADER, required=True, description=IDEMPOTENCY_KEY.description
 )
 CURSOR_PARAMETERS = [
     OpenApiParameter(CURSOR, str, description="Where a page starts: the `next` or `previous` link gives it."),
     OpenApiParameter(
-        PAGE_SIZE, int, description=f"Rows a page: {DEFAULT_PAGE_SIZE} unless asked, at most {MAX_PAGE_SIZE}."
+        PAGE_SIZE,
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        description=f"Rows a page: {DEFAULT_PAGE_SIZE} unless asked, at most {MAX_PAGE_SIZE}.",
     ),
 ]
 

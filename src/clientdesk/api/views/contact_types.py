@@ -18,6 +18,7 @@ from clientdesk.api.pagination import KeysetPaginator, page_size
 from clientdesk.api.serializers.contacts import ContactTypeInputSerializer, ContactTypeSerializer
 from clientdesk.api.views.common import (
     CURSOR_PARAMETERS,
+    ID_PATTERN,
     IDEMPOTENCY_KEY,
     KEY_IN_USE_409,
     PROBLEMS,
@@ -72,13 +73,13 @@ def _type_response(request: Request, pk: int, *, status: int = 200) -> Response:
 class ContactTypeViewSet(viewsets.ViewSet):
     """The company's contact types (Technical, Sales…): the list with their contact counts, add, rename, delete."""
 
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
 
     @extend_schema(
         summary="List contact types",
         description="The company's contact types by name, each with how many contacts carry it.",
         parameters=CURSOR_PARAMETERS,
-        responses=responses({200: paginated("ContactTypePage", ContactTypeSerializer)}, 400, 403),
+        responses=responses({200: paginated("ContactTypePage", ContactTypeSerializer)}, 400, 403, 404),
     )
     def list(self, request: Request) -> Response:
         require(desk(request), VIEW)

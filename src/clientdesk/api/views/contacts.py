@@ -37,6 +37,7 @@ from clientdesk.api.serializers.contacts import (
 )
 from clientdesk.api.views.common import (
     CURSOR_PARAMETERS,
+    ID_PATTERN,
     IDEMPOTENCY_KEY,
     KEY_IN_USE,
     KEY_IN_USE_409,
@@ -137,7 +138,7 @@ class ContactViewSet(viewsets.ViewSet):
     """A client's contacts: the list (the primary first), one contact, add, edit, delete."""
 
     lookup_url_kwarg = "contact_id"
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
 
     @extend_schema(
         summary="List a client's contacts",

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -21,6 +21,7 @@ from clientdesk.api.problems import PROBLEM_TYPES, Problem, field_errors, valida
 from clientdesk.api.serializers.notes import NoteCreateSerializer, NoteEditSerializer, NoteSerializer
 from clientdesk.api.views.common import (
     CURSOR_PARAMETERS,
+    ID_PATTERN,
     IDEMPOTENCY_KEY,
     KEY_IN_USE,
     KEY_IN_USE_409,
@@ -95,12 +96,11 @@ def _client_for(request: Request, pk: str, perm: str) -> Client:
 def _sticky(request: Request) -> bool | None:
     """The `sticky` filter asked for (None: every note); a 400 problem when it is not a boolean."""
     raw = request.query_params.get(STICKY)
-    if raw is None or raw == "":
+    if raw is None:
         return None
-    try:
-        return bool(serializers.BooleanField().to_internal_value(raw))
-    except serializers.ValidationError as exc:
-        raise Problem("invalid-parameters", errors={STICKY: [str(m) for m in exc.detail]}) from None
+    if raw not in {"true", "false"}:  # as the schema states a boolean in a query string
+        raise Problem("invalid-parameters", errors={STICKY: ["Send true or false."]})
+    return raw == "true"
 
 
 def _note_response(request: Request, client: Client, pk: int, *, status: int = 200) -> Response:
@@ -117,7 +117,7 @@ class NoteViewSet(viewsets.ViewSet):
     """A client's notes: the list (or its sticky notes), one note, add, edit, delete."""
 
     lookup_url_kwarg = "note_id"
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
 
     @extend_schema(
         summary="List a client's notes",

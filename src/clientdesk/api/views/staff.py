@@ -13,7 +13,7 @@ from clientdesk.accounts import queries
 from clientdesk.accounts.models import User
 from clientdesk.api.pagination import KeysetPaginator, page_size
 from clientdesk.api.serializers.staff import MeSerializer, StaffSerializer
-from clientdesk.api.views.common import CURSOR_PARAMETERS, desk, paginated, responses
+from clientdesk.api.views.common import CURSOR_PARAMETERS, ID_PATTERN, desk, paginated, responses
 from clientdesk.core.access import require
 
 VIEW_STAFF = "accounts.view_user"
@@ -39,13 +39,13 @@ class MeView(APIView):
 class StaffViewSet(viewsets.ViewSet):
     """Staff members, for those who may see Settings → Staff."""
 
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
 
     @extend_schema(
         summary="List staff members",
         description="Active members first, then by email.",
         parameters=CURSOR_PARAMETERS,
-        responses=responses({200: paginated("StaffPage", StaffSerializer)}, 400, 403),
+        responses=responses({200: paginated("StaffPage", StaffSerializer)}, 400, 403, 404),
     )
     def list(self, request: Request) -> Response:
         require(desk(request), VIEW_STAFF)
