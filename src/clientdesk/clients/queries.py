@@ -1,7 +1,10 @@
 """Reads of clients shared by the pages and (later) the API: list, counts, search, profile."""
 
+import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -205,7 +208,9 @@ def _code_variants(code: str) -> list[str]:
     return sorted({code, code.upper(), code.lower()})
 
 
-def search_text_filter(query: ParsedQuery, *, lower_estimates: bool = True) -> Q:
+def search_text_filter(
+    query: ParsedQuery, *, lower_estimates: bool = True, indexed: Collection[str] | None = None
+) -> Q:
     """Rows whose `search_text` holds every term and whose search words hold every word.
 
     For clients, and for any app's rows carrying a `search_text` made by `join_search_text` with
@@ -216,18 +221,28 @@ def search_text_filter(query: ParsedQuery, *, lower_estimates: bool = True) -> Q
     changes no result: the planner's estimate for LIKE '%...%' comes from a 100-value histogram
     and is often several times too high for clients' names; it then scans the table hoping to find
     the rows early, which at 1-2 % of a million clients takes 3-5x the trigram index. The STRPOS
-    lowers the estimate, so the index is used unless the term is very common. Notes are written in
-    common words, where that scan is the fast plan (it stops after the first few hundred matches):
-    they keep the planner's own estimate.
+    lowers the estimate, so the index is used unless the term is very common.
+
+    `indexed`: the terms offered to the trigram index (LIKE); the others are checked with STRPOS
+    alone (default: every term).
     """
     found = _has_words(query.words) if query.words else Q()
     for term in query.terms:
         parts = _indexed_parts(term)
-        for part in parts:
-            found &= Q(search_text__contains=part)
-        if lower_estimates or parts != [term]:
+        if indexed is None or term in indexed:
+            for part in parts:
+                found &= Q(search_text__contains=part)
+            if lower_estimates or parts != [term]:
+                found &= Q(_holds(term))
+        else:
             found &= Q(_holds(term))
     return found
+
+
+def estimated_rows(qs: QuerySet[Any]) -> float:
+    """The planner's estimate of the rows `qs` returns (PostgreSQL's EXPLAIN; one query, nothing run)."""
+    plan = json.loads(qs.explain(format="json"))
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def _matching(query: ParsedQuery) -> QuerySet[Client]:

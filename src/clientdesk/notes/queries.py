@@ -2,10 +2,11 @@
 
 from collections.abc import Sequence
 
+from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
 
 from clientdesk.clients.models import Client
-from clientdesk.clients.queries import search_text_filter
+from clientdesk.clients.queries import estimated_rows, search_text_filter
 from clientdesk.clients.search import ParsedQuery
 from clientdesk.notes.models import Note
 
@@ -53,6 +54,10 @@ def sticky_notes(client: Client, *, limit: int = STICKY_MAX) -> list[Note]:
     )
 
 
+# How long the quick plan for common words may run before the index's plan is used instead.
+QUICK_PLAN_MS = 15
+
+
 def matching_clients(query: ParsedQuery, limit: int, exclude: Sequence[int] = ()) -> list[int]:
     """The ids of up to `limit` clients (none of `exclude`) with a note matching the search box's query.
 
@@ -63,10 +68,45 @@ def matching_clients(query: ParsedQuery, limit: int, exclude: Sequence[int] = ()
     """
     if not (query.terms or query.words):
         return []
-    rows = (
-        Note.objects.filter(search_text_filter(query, lower_estimates=False))
-        .exclude(client_id__in=list(exclude))
-        .order_by()
-        .values_list("client_id", flat=True)[: limit * 4]
-    )
+    notes = Note.objects.exclude(client_id__in=list(exclude)).order_by()
+    rows: list[int] | None = None
+    if connection.vendor == "postgresql" and len(query.terms) > 1:
+        rows = _quick_rows(query, notes, limit * 4)
+    if rows is None:
+        rows = list(
+            notes.filter(search_text_filter(query, lower_estimates=False)).values_list("client_id", flat=True)[
+                : limit * 4
+            ]
+        )
     return list(dict.fromkeys(rows))[:limit]
+
+
+def _quick_rows(query: ParsedQuery, notes: QuerySet[Note], count: int) -> list[int] | None:
+    """Notes written in common words, found by a scan that stops early; None when that is not quicker.
+
+    Notes use common words, often together ("business plan" in 80 000 of 1.2 million notes): a
+    scan stopping at the first few hundred matches takes 5 ms where the index's bitmap of every
+    match takes 40. The planner cannot see that two words come together, so only the term it expects
+    the fewest notes to hold is offered to the index (one EXPLAIN a term), and the others are checked
+    on the rows found. Should the words never meet, that scan would read every note: it is given
+    QUICK_PLAN_MS, then the index's plan answers instead.
+    """
+
+    def estimate(term: str) -> float:
+        return estimated_rows(
+            notes.filter(search_text_filter(ParsedQuery(query.raw, term, (term,)), lower_estimates=False))
+        )
+
+    rarest = min(query.terms, key=estimate)
+    quick = notes.filter(search_text_filter(query, lower_estimates=False, indexed=[rarest]))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('statement_timeout')")
+        previous = cursor.fetchone()[0]
+        try:
+            with transaction.atomic():  # a savepoint: a cancelled query leaves the transaction usable
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(QUICK_PLAN_MS)])
+                return list(quick.values_list("client_id", flat=True)[:count])
+        except OperationalError:  # cancelled: the words are rare together
+            return None
+        finally:
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])

@@ -136,3 +136,23 @@ def test_sticky_notes_are_the_newest_updated_ten(grace, make_note, admin):
     note_set_sticky(actor=admin, note=notes[11], sticky=False)
     note_set_sticky(actor=admin, note=notes[11], sticky=True)
     assert queries.sticky_notes(grace)[0] == notes[11]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the quick plan is PostgreSQL's")
+def test_words_found_together_or_apart_give_the_same_clients_by_either_plan(grace, alan, make_note, monkeypatch):
+    make_note(client=grace, summary="Upgrade to the business plan")
+    make_note(client=alan, summary="Business as usual", details="Renewal plan sent")  # apart: both words
+    make_note(client=alan, summary="Certificate renewed")
+    for text, expected in [
+        ("business plan", {grace.pk, alan.pk}),
+        ("renewal certificate", set()),
+        ("upgrade plan", {grace.pk}),
+    ]:
+        quick = set(queries.matching_clients(parse_query(text), 10))
+        monkeypatch.setattr(queries, "_quick_rows", lambda *args: None)  # the index's plan alone
+        plain = set(queries.matching_clients(parse_query(text), 10))
+        monkeypatch.undo()
+        assert quick == plain == expected, text
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('statement_timeout')")
+        assert cursor.fetchone()[0] == "0"  # the quick plan's limit is lifted again
