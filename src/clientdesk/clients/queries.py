@@ -360,8 +360,13 @@ def client_search_page(raw: str, *, offset: int = 0, limit: int = 20, cap: int =
 
 
 def client_search(raw: str, *, limit: int = 20, offset: int = 0) -> list[Client]:
-    """Clients matching the search box, best first (see `client_search_page`)."""
-    return client_search_page(raw, offset=offset, limit=limit, cap=offset + limit).hits
+    """Clients matching the search box, best first (see `client_search_page`).
+
+    Every call reads the same number of matching ids, whatever the page: the matches come in the
+    order the database reads them, and a query with another LIMIT may be planned (and ordered)
+    otherwise, which would show a client on two pages and another on none.
+    """
+    return client_search_page(raw, offset=offset, limit=limit).hits
 
 
 def client_search_count(raw: str, *, cap: int = SEARCH_CAP) -> int:
