@@ -22,6 +22,7 @@ from clientdesk.clients.forms import (
 )
 from clientdesk.clients.models import Client, Contact, ContactType, CustomContactType
 from clientdesk.clients.phones import display as phone_display
+from clientdesk.clients.views import check_numbers_too
 from clientdesk.core.access import permission_required, require
 from clientdesk.core.forms import apply_validation_error
 from clientdesk.core.http import is_htmx
@@ -57,17 +58,6 @@ def _form_round(request: HttpRequest, client: Client, context: dict[str, Any]) -
     return None
 
 
-def _check_numbers_too(form: ContactForm, phones: Any) -> None:
-    """Check the numbers even when other fields are wrong, so every error shows in one round."""
-    country = form.cleaned_data.get("country") if hasattr(form, "cleaned_data") else None
-    if not country or not phones.is_valid():
-        return
-    try:
-        actions.clean_phones(Contact(country=country), phone_data(phones))
-    except ValidationError as exc:
-        apply_validation_error(exc, form, rows=phones.forms, row_prefix="phones")
-
-
 @require_http_methods(["GET", "POST"])
 def contact_add(request: StaffRequest, pk: int) -> HttpResponse:
     """Add contact: a billing or other contact with any number of phone numbers."""
@@ -82,7 +72,7 @@ def contact_add(request: StaffRequest, pk: int) -> HttpResponse:
     form = ContactForm(request.POST)
     phones = phone_formset(request.POST)
     if not (form.is_valid() & phones.is_valid()):
-        _check_numbers_too(form, phones)
+        check_numbers_too(form, phones)
     else:
         contact_type, custom_type = form.type_data()
         try:
@@ -119,7 +109,7 @@ def contact_edit(request: StaffRequest, pk: int, contact_pk: int) -> HttpRespons
     phones = phone_formset(request.POST)
     status = 422
     if not (form.is_valid() & phones.is_valid()):
-        _check_numbers_too(form, phones)
+        check_numbers_too(form, phones)
     else:
         contact_type, custom_type = form.type_data()
         try:
@@ -172,11 +162,7 @@ def contact_delete(request: StaffRequest, pk: int, contact_pk: int) -> HttpRespo
 def invoice_contact(request: StaffRequest, pk: int) -> HttpResponse:
     """Address invoices to: the primary contact or one of the billing contacts."""
     client = get_client_for(request, pk, perm="clients.change_client_billing")
-    contacts = list(
-        Contact.objects.filter(client=client, contact_type__in=[ContactType.PRIMARY, ContactType.BILLING])
-        .select_related("custom_type")
-        .order_by("contact_type", "last_name", "first_name", "id")
-    )
+    contacts = queries.invoice_contact_choices(client)
     chosen = queries.invoice_address_contact(client)
     form = InvoiceContactForm(request.POST or None, contacts=contacts, initial={"invoice_contact": str(chosen.pk)})
     context = {"client": client, "form": form, "recipients": queries.invoice_recipients(client)}

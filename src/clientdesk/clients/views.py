@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -79,8 +80,11 @@ def _client_form_response(
     return render(request, template, context, status=status)
 
 
-def _check_numbers_too(form: ClientForm, phones: Any) -> None:
-    """Check the phone numbers even though the form has other errors, so every error shows in one round."""
+def check_numbers_too(form: forms.Form, phones: Any) -> None:
+    """Check the phone numbers even though the form has other errors, so every error shows in one round.
+
+    For any form with a `country` field and phone rows (Add/Edit client, Add/Edit contact).
+    """
     country = form.cleaned_data.get("country") if hasattr(form, "cleaned_data") else None
     if not country or not phones.is_valid():
         return
@@ -112,7 +116,7 @@ def client_add(request: StaffRequest) -> HttpResponse:
     phones = phone_formset(request.POST)
     duplicates: list[Any] = []
     if not (form.is_valid() & phones.is_valid()):
-        _check_numbers_too(form, phones)
+        check_numbers_too(form, phones)
     else:
         try:
             client = actions.client_create(
@@ -162,7 +166,7 @@ def client_edit(request: StaffRequest, pk: int) -> HttpResponse:
     status = 422
     valid = form.is_valid() & phones.is_valid()  # both, so every error shows at once
     if not valid:
-        _check_numbers_too(form, phones)
+        check_numbers_too(form, phones)
     base = form.loaded_state(client.pk) if valid else None
     if base is not None:
         try:

@@ -46,12 +46,7 @@ def client_sticky_notes(client: Client) -> QuerySet[Note]:
 
 def sticky_notes(client: Client, *, limit: int = STICKY_MAX) -> list[Note]:
     """The client's newest-updated sticky notes, at most `limit` (one query; the `note_client_sticky` index)."""
-    return list(
-        Note.objects.filter(client=client, sticky=True)
-        .select_related("author")
-        .only(*NOTE_COLUMNS)
-        .order_by("-updated_at", "-id")[:limit]
-    )
+    return list(client_sticky_notes(client)[:limit])
 
 
 # How long the quick plan for common words may run before the index's plan is used instead.
