@@ -1,8 +1,22 @@
 """Writes to the company's custom contact types (Settings → Contact types)."""
 
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
 from clientdesk import audit
 from clientdesk.clients.events import ClientEvent
 from clientdesk.clients.models import CustomContactType
+
+
+def _save(contact_type: CustomContactType) -> None:
+    """Save; a name someone else took since the check is refused like one taken before (not a 500)."""
+    try:
+        with transaction.atomic():
+            contact_type.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"name": f"There is already a contact type named “{contact_type.name}”."}, code="unique"
+        ) from None
 
 
 @audit.action(ClientEvent.CONTACT_TYPE_CREATE)
@@ -10,7 +24,7 @@ def contact_type_create(*, actor: audit.Actor, name: str) -> CustomContactType:
     """Add a contact type (Technical, Sales…)."""
     contact_type = CustomContactType(name=name)
     contact_type.full_clean()
-    contact_type.save()
+    _save(contact_type)
     audit.record(
         actor=actor,
         action=ClientEvent.CONTACT_TYPE_CREATE,
@@ -30,7 +44,7 @@ def contact_type_rename(*, actor: audit.Actor, contact_type: CustomContactType, 
     if locked.name == before:
         audit.nothing_changed()
         return locked
-    locked.save()
+    _save(locked)
     audit.record(
         actor=actor, action=ClientEvent.CONTACT_TYPE_RENAME, target=locked, changes={"name": [before, locked.name]}
     )

@@ -296,3 +296,21 @@ def test_renaming_a_type_to_its_own_name_records_nothing(make_contact_type):
     kind = make_contact_type("Sales")
     contact_type_rename(actor=None, contact_type=kind, name=" Sales ")
     assert not events(ClientEvent.CONTACT_TYPE_RENAME)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_name_taken_between_the_check_and_the_save_is_refused_as_taken(monkeypatch):
+    kind = contact_type_create(actor=None, name="Technical")
+    other = contact_type_create(actor=None, name="Sales")
+    # The other save lands after the checks: neither clean() nor the constraint check sees it.
+    monkeypatch.setattr(CustomContactType, "clean", lambda self: None)
+    monkeypatch.setattr(CustomContactType, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(ValidationError) as caught:
+        contact_type_create(actor=None, name="technical")
+    assert "already a contact type" in caught.value.message_dict["name"][0]
+    with pytest.raises(ValidationError):
+        contact_type_rename(actor=None, contact_type=other, name="TECHNICAL")
+    assert sorted(CustomContactType.objects.values_list("name", flat=True)) == ["Sales", "Technical"]
+    assert AuditEvent.objects.filter(action="contact_type.create").count() == 2
+    assert not AuditEvent.objects.filter(action="contact_type.rename").exists()
+    assert kind.pk
