@@ -25,8 +25,8 @@ demo: install
 	$(BIN)/clientdesk migrate --no-input -v 1
 	CLIENTDESK_STATIC_MANIFEST=1 $(BIN)/clientdesk collectstatic --no-input -v 0
 	$(BIN)/clientdesk demo
-	@echo "Serving the desk on http://127.0.0.1:$${PORT:-8000}/ (Ctrl+C stops it)"
-	CLIENTDESK_HTTPS=0 $(BIN)/clientdesk runserver 127.0.0.1:$${PORT:-8000}
+	@echo "Serving the desk on http://127.0.0.1:$${PORT:-8000}/ with its worker and a mail sink keeping email in var/mail/ (Ctrl+C stops all three)"
+	CLIENTDESK_HTTPS=0 BIN=$(BIN) scripts/run-demo
 
 # The product's suite, then the benchmarks' under their own settings (the root is on pytest's `pythonpath`).
 test: install

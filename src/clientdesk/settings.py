@@ -10,6 +10,14 @@ Variables (all optional for the demo):
     CLIENTDESK_PROXY_COUNT  number of reverse proxies in front (for the client IP); default 0
     CLIENTDESK_STATIC_MANIFEST  1 for hashed static names (default: once `collectstatic` has run)
     CLIENTDESK_VAR_DIR      where the SQLite file, secret key and collected static files live
+    EMAIL_URL         SMTP server: smtp://[user:password@]host[:port] (plain, upgraded by STARTTLS when
+                      `?starttls=1`), smtp+starttls://… (STARTTLS required) or smtps://… (TLS from the
+                      start); `?timeout=SECONDS`. Default smtp://127.0.0.1:8025, the demo's mail sink
+    CLIENTDESK_MAIL_FROM    From of automatic email; default "Clientdesk <desk@localhost>"
+    CLIENTDESK_BASE_URL     the desk's address in email links; default http://127.0.0.1:8000
+    TASKS_URL         the background task queue: unset or db:// for the database (nothing more to run
+                      than `clientdesk worker`), redis://host:port/db for Redis (RQ) with any number of
+                      workers on any number of machines
 """
 
 import os
@@ -18,6 +26,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.csp import CSP
+
+from clientdesk.core.settings_urls import email_settings, tasks_settings
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -69,12 +79,17 @@ INSTALLED_APPS = [
     "bootstrap",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
+    "django_prose_editor",
     "clientdesk.core",
     # Desk apps, each after the apps it imports (core/tests/test_layering.py checks it).
     "clientdesk.audit",
     "clientdesk.accounts",
     "clientdesk.clients",
     "clientdesk.notes",
+    "clientdesk.mail",
     "clientdesk.api",  # last: the API may call every app's actions and queries
 ]
 
@@ -209,6 +224,23 @@ CLIENTDESK_LOGIN_ACCOUNT_LIMIT = 50
 CLIENTDESK_LOGIN_IP_LIMIT = 100
 CLIENTDESK_LOGIN_WINDOW = 60 * 60
 CLIENTDESK_LOGIN_LOCKOUT = 30 * 60
+
+# --- Email and background tasks (clientdesk.mail) ----------------------------------------------
+# The outbox row is the truth (mail/delivery.py): the queue only wakes a worker sooner.
+globals().update(email_settings(os.environ.get("EMAIL_URL") or "smtp://127.0.0.1:8025"))
+globals().update(tasks_settings(os.environ.get("TASKS_URL") or "db://"))
+CLIENTDESK_MAIL_FROM = os.environ.get("CLIENTDESK_MAIL_FROM") or "Clientdesk <desk@localhost>"
+CLIENTDESK_BASE_URL = (os.environ.get("CLIENTDESK_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+CLIENTDESK_COMPANY_NAME = os.environ.get("CLIENTDESK_COMPANY_NAME") or "Clientdesk"
+# A temporary failure is tried again after BACKOFF * 2^(attempt-1) seconds (at most BACKOFF_MAX), up
+# to MAX_ATTEMPTS attempts in all, then the email is failed with its error. A worker holds a claimed
+# email for LEASE seconds; past that, a row still `sending` becomes `unknown` (it may have gone out).
+CLIENTDESK_MAIL_MAX_ATTEMPTS = 6
+CLIENTDESK_MAIL_BACKOFF = 30
+CLIENTDESK_MAIL_BACKOFF_MAX = 3600
+CLIENTDESK_MAIL_LEASE = 120
+CLIENTDESK_MAIL_BATCH = 100  # emails one task run sends over one SMTP connection at most
+CLIENTDESK_MAIL_SINK_DIR = VAR_DIR / "mail"
 
 # --- REST API (clientdesk.api) ----------------------------------------------------------------
 # Personal API tokens (`Authorization: Bearer …`) only: no session or basic auth, JSON in and out,

@@ -117,6 +117,10 @@ class DeskApp(AppConfig):
     # (a `clientdesk.clients.search.ParsedQuery`), through the app's own index. The client search
     # adds them to the clients its own text matches.
     search_source: ClassVar[str] = ""
+    # Dotted path of `send_template_mail(action, *, to, context, client_id=None, actor=None) -> list[int]`
+    # (see `send_template_mail` below), declared by the one app that delivers email: earlier apps
+    # (accounts, clients) send their mail through it without importing it.
+    mail_sender: ClassVar[str] = ""
 
     def ready(self) -> None:
         """Import the app's audit codes, so the History view can name every event."""
@@ -163,6 +167,26 @@ SearchSource = Callable[[Any, int, Sequence[int]], list[int]]
 def search_sources() -> list[SearchSource]:
     """The apps' `matching_clients` functions, in INSTALLED_APPS order."""
     return [import_string(app.search_source) for app in desk_apps() if app.search_source]
+
+
+def send_template_mail(
+    action: str,
+    *,
+    to: Sequence[str],
+    context: Mapping[str, Any],
+    client_id: int | None = None,
+    actor: Any = None,
+) -> list[int]:
+    """Queue the email of template `action` to `to`, rendered with `context` (plain values), inside the
+    caller's transaction; the ids of the outbox rows written (none when the template is switched off).
+
+    Delivery happens after the commit: a rolled-back action sends nothing.
+    """
+    senders = [app.mail_sender for app in desk_apps() if app.mail_sender]
+    if len(senders) != 1:
+        raise LookupError(f"Exactly one installed app delivers email (declares mail_sender); found {len(senders)}.")
+    sender: Callable[..., list[int]] = import_string(senders[0])
+    return sender(action, to=to, context=context, client_id=client_id, actor=actor)
 
 
 def demo_order() -> list[DeskApp]:
