@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("clientdesk.accounts.urls")),
     path("", include("clientdesk.clients.urls")),
     path("", include("clientdesk.notes.urls")),
+    path("", include("clientdesk.mail.urls")),
+    path("", include("clientdesk.mail.template_urls")),
     path("api/", include("clientdesk.api.urls")),
 ]
 
