@@ -11,7 +11,8 @@ retry with the same method, path, body and If-Match gets that answer again (with
 If the process dies between an action's commit and the answer being stored, the key stays "running"
 and retries get 409 until it expires: refusing is safer than writing twice.
 
-Stored answers never hold secrets: a member named `secret` is replaced before storing.
+Stored answers never hold secrets: a member named `secret` (a token's) or `set_password_link` (whoever
+holds it sets the member's password) is replaced before storing.
 """
 
 import hashlib
@@ -37,7 +38,7 @@ MAX_KEY_LENGTH = 255
 # 1 to 255 visible ASCII characters (no spaces): a UUID, say. The schema states the same pattern.
 KEY_PATTERN = re.compile(rf"[!-~]{{1,{MAX_KEY_LENGTH}}}")
 KEPT_HEADERS = ("Location", "ETag")
-SECRET_MEMBERS = frozenset({"secret"})
+SECRET_MEMBERS = frozenset({"secret", "set_password_link"})
 REDACTED = "[not stored]"
 
 type Handler = Callable[..., Response]

@@ -19,7 +19,7 @@ first answer and writes nothing twice. Edits change only the fields sent; send `
 ETag of the client, contact or note as you read it to have a field someone else changed since (for a
 contact: any change saved since) refused (409) instead of overwritten. What the desk refuses as things
 stand (the primary contact is changed with its client; the contact invoices are addressed to is not
-deleted) is a 409 `refused` naming why.
+deleted; the last active Admin stays one) is a 409 `refused` naming why.
 
 **Lists** are paged by cursor: follow `next` and `previous` (`page_size` up to 100).
 

@@ -1,8 +1,9 @@
 """/api/v1/ (the REST API, names `api:v1:…`) and the API tokens pages of the account menu (`api:…`).
 
 Layout: a client's own collections hang under it (`clients/<id>/contacts/`, `clients/<id>/notes/`),
-the desk's settings lists at the top (`contact-types/`), each a viewset registered here; a single
-resource of a client is a view of its own (`clients/<id>/invoice-contact/`).
+the desk's settings lists at the top (`contact-types/`, `staff/`), each a viewset registered here (a step
+on one row, like `staff/<id>/deactivate/`, is an action of its viewset); a single resource of a client is
+a view of its own (`clients/<id>/invoice-contact/`).
 """
 
 from django.urls import include, path, re_path

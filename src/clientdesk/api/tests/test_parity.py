@@ -1,7 +1,7 @@
 """The API and the pages answer the same bad input with the same errors, under the same keys, and write nothing.
 
 Each case is one set of values, sent once through a page — Add / Edit client, Add / Edit contact,
-Add / Edit note — as its form posts them, and once through the API (as JSON). The page's errors are
+Add / Edit note, Add staff member — as its form posts them, and once through the API (as JSON). The page's errors are
 read from its form and phone rows, keyed as the actions key them (`phones.0.number`); the API's from
 its problem details.
 """
@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from clientdesk.audit.models import AuditEvent
+from clientdesk.accounts.models import User
+from clientdesk.audit.models import ActorType, AuditEvent
 from clientdesk.clients.models import Client, Contact
 from clientdesk.clients.tests.test_edit_conflicts import form_as_shown
 from clientdesk.notes.models import Note
@@ -277,3 +278,45 @@ def test_edit_note_refuses_bad_input_with_the_pages_errors(login_as, api_as, sup
     assert note_writes() == before
     note.refresh_from_db()
     assert (note.summary, note.details) == ("Called", "About the invoice")
+
+
+# --- Staff members ---------------------------------------------------------------------------------
+
+GOOD_MEMBER = {"email": "lin@example.test", "full_name": "Lin Wu", "roles": ["Billing"]}
+
+BAD_MEMBER: list[Any] = [
+    pytest.param({"roles": []}, id="no-role"),
+    pytest.param({"roles": ["Janitor"]}, id="unknown-role"),
+    pytest.param({"email": "lin"}, id="not-an-email"),
+    pytest.param({"email": "ADA@staff.test"}, id="email-taken"),
+    pytest.param({"email": "lin@exämple.test"}, id="not-ascii"),
+    pytest.param({"full_name": ""}, id="no-name"),
+    pytest.param({"full_name": "x" * 151}, id="name-too-long"),
+    pytest.param({"full_name": "", "email": "nope", "roles": []}, id="every-field"),
+]
+
+
+def member_writes() -> tuple[int, int]:
+    return User.objects.count(), AuditEvent.objects.count()
+
+
+@pytest.mark.parametrize("bad", BAD_MEMBER)
+def test_add_staff_member_refuses_bad_input_with_the_pages_errors(login_as, api_as, admin, bad):
+    web, token = login_as(admin), api_as(admin)
+    before = member_writes()
+    page = web.post(reverse("accounts:staff_add"), {**GOOD_MEMBER, **bad})
+    api = token.post("/api/v1/staff/", {**GOOD_MEMBER, **bad}, HTTP_IDEMPOTENCY_KEY="k")
+    assert page.status_code == api.status_code == 422
+    assert note_errors(page), "the page refused it"  # (its form's errors, as for notes)
+    assert api.json()["errors"] == note_errors(page)
+    assert member_writes() == before
+
+
+def test_the_same_good_member_is_added_the_same_either_way(login_as, api_as, admin):
+    login_as(admin).post(reverse("accounts:staff_add"), {**GOOD_MEMBER, "email": "lin@web.test"})
+    api_as(admin).post("/api/v1/staff/", {**GOOD_MEMBER, "email": "lin@api.test"})
+    web_made = AuditEvent.objects.get(action="user.create", actor_type=ActorType.USER)
+    api_made = AuditEvent.objects.get(action="user.create", actor_type=ActorType.TOKEN)
+    assert web_made.changes.pop("email") == [None, "lin@web.test"]
+    assert api_made.changes.pop("email") == [None, "lin@api.test"]
+    assert web_made.changes == api_made.changes

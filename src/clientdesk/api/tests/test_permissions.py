@@ -7,16 +7,21 @@ The database change is read from one table, the audit log: every write of the de
 
 import pytest
 
+from clientdesk.accounts import actions as staff_actions
+from clientdesk.accounts.tests.test_staff_actions import enrol_two_factor, lock_out
 from clientdesk.audit.models import AuditEvent
 from clientdesk.clients.models import Contact, ContactType
+from clientdesk.core.contract import Role
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ("anonymous", "outsider", "readonly", "support", "billing", "admin", "read_only_token")
 NEW_CLIENT = {"first_name": "Ann", "last_name": "Lee", "email": "ann@lee.example", "country": "US"}
 NEW_CONTACT = {"contact_type": "billing", "first_name": "Ada", "last_name": "Byron", "email": "ada@engines.example"}
+NEW_MEMBER = {"email": "lin@example.test", "full_name": "Lin Wu", "roles": ["Billing"]}
 NO = (401, 405, 405, 405, 405, 405, 405)  # a method the endpoint does not have
 NO_WRITE = (401, 405, 405, 405, 405, 405, 403)  # … which a read-only token may not even try
+ADMIN_ONLY = (401, 403, 403, 403, 403, 200, 403)  # Settings → Staff: only Admin holds the accounts permissions
 
 # (what, method, path, body, statuses for PERSONAS in order); "{contact}" in a body is that contact's id.
 CASES = [
@@ -139,13 +144,38 @@ CASES = [
     ("delete note", "delete", "/api/v1/clients/{client}/notes/{note}/", None, (401, 403, 403, 403, 204, 204, 403)),
     ("staff", "get", "/api/v1/staff/", None, (401, 403, 403, 403, 403, 200, 200)),
     ("staff member", "get", "/api/v1/staff/{member}/", None, (401, 403, 403, 403, 403, 200, 200)),
-    ("add staff", "post", "/api/v1/staff/", {"email": "x@staff.test"}, NO_WRITE),
+    # Settings → Staff: each write on a member who has something to change (`target`: a Support member with
+    # two-factor on and locked out; `inactive`: a deactivated one). `member` is the admin persona: their own
+    # account, and the last active Admin, so what would take that away is refused (409) and writes nothing.
+    ("add staff", "post", "/api/v1/staff/", NEW_MEMBER, (401, 403, 403, 403, 403, 201, 403)),
+    ("replace the staff list", "put", "/api/v1/staff/", NEW_MEMBER, NO_WRITE),
+    ("edit staff member", "patch", "/api/v1/staff/{member}/", {"full_name": "Eve"}, NO_WRITE),
+    ("delete staff member", "delete", "/api/v1/staff/{member}/", None, NO_WRITE),
+    ("change roles", "put", "/api/v1/staff/{target}/roles/", {"roles": ["Billing"], "base": ["Support"]}, ADMIN_ONLY),
+    ("change roles (post)", "post", "/api/v1/staff/{target}/roles/", {"roles": ["Billing"]}, ADMIN_ONLY),
+    ("read roles", "get", "/api/v1/staff/{target}/roles/", None, NO),
+    (
+        "take the last admin's role",
+        "put",
+        "/api/v1/staff/{member}/roles/",
+        {"roles": ["Support"]},
+        (401, 403, 403, 403, 403, 409, 403),
+    ),
+    ("deactivate", "post", "/api/v1/staff/{target}/deactivate/", None, ADMIN_ONLY),
+    ("deactivate oneself", "post", "/api/v1/staff/{member}/deactivate/", None, (401, 403, 403, 403, 403, 409, 403)),
+    ("reactivate", "post", "/api/v1/staff/{inactive}/reactivate/", {}, ADMIN_ONLY),
+    ("reset two-factor", "post", "/api/v1/staff/{target}/two-factor-reset/", {}, ADMIN_ONLY),
+    ("clear sign-in lock", "post", "/api/v1/staff/{target}/lock-clear/", {}, ADMIN_ONLY),
+    ("issue set-password link", "post", "/api/v1/staff/{target}/password-link/", {}, ADMIN_ONLY),
+    ("read set-password link", "get", "/api/v1/staff/{target}/password-link/", None, NO),
     ("schema", "get", "/api/v1/schema/", None, (401, 200, 200, 200, 200, 200, 200)),
 ]
 # How the schema names each placeholder of a path.
 PATH_NAMES = {
     "{client}": "{id}",
     "{member}": "{id}",
+    "{target}": "{id}",
+    "{inactive}": "{id}",
     "{type}": "{id}",
     "{contact}": "{contact_id}",
     "{primary}": "{contact_id}",
@@ -159,11 +189,28 @@ def grace(make_client):
 
 
 @pytest.fixture
-def ids(grace, admin, make_contact, make_contact_type, make_note):
-    """The rows the paths name: a billing contact and a sticky note of Grace, a contact type, a staff member."""
+def target(make_staff):
+    """A Support member with two-factor on and their sign-in locked: each staff write changes something."""
+    member = make_staff("tess@staff.test", Role.SUPPORT)
+    enrol_two_factor(member)
+    lock_out(member)
+    return member
+
+
+@pytest.fixture
+def inactive(make_staff):
+    member = make_staff("ivan@staff.test", Role.BILLING)
+    return staff_actions.user_deactivate(actor=None, user=member)
+
+
+@pytest.fixture
+def ids(grace, admin, target, inactive, make_contact, make_contact_type, make_note):
+    """The rows the paths name: a billing contact and a sticky note of Grace, a contact type, staff members."""
     return {
         "client": grace.pk,
         "member": admin.pk,
+        "target": target.pk,
+        "inactive": inactive.pk,
         "contact": make_contact(grace, first_name="Ada").pk,
         "primary": Contact.objects.get(client=grace, contact_type=ContactType.PRIMARY).pk,
         "type": make_contact_type("Technical").pk,

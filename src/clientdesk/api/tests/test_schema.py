@@ -24,8 +24,14 @@ PATHS = {
     "/api/v1/clients/{id}/notes/{note_id}/": {"get", "patch", "delete"},
     "/api/v1/contact-types/": {"get", "post"},
     "/api/v1/contact-types/{id}/": {"get", "patch", "delete"},
-    "/api/v1/staff/": {"get"},
+    "/api/v1/staff/": {"get", "post"},
     "/api/v1/staff/{id}/": {"get"},
+    "/api/v1/staff/{id}/roles/": {"put", "post"},
+    "/api/v1/staff/{id}/deactivate/": {"post"},
+    "/api/v1/staff/{id}/reactivate/": {"post"},
+    "/api/v1/staff/{id}/two-factor-reset/": {"post"},
+    "/api/v1/staff/{id}/lock-clear/": {"post"},
+    "/api/v1/staff/{id}/password-link/": {"post"},
 }
 WRITES = {"post", "put", "patch", "delete"}
 # Edits that take the ETag their resource is read with.
@@ -50,6 +56,7 @@ CREATES = {
     "/api/v1/clients/{id}/contacts/": {"contact_type", "first_name", "last_name", "email"},
     "/api/v1/clients/{id}/notes/": {"summary"},
     "/api/v1/contact-types/": {"name"},
+    "/api/v1/staff/": {"email", "full_name", "roles"},
 }
 
 
