@@ -28,3 +28,6 @@ class AccountEvent(AuditCode):
     USER_LOCK_CLEAR = "user.lock_clear", "Sign-in lock cleared"
     USER_PASSWORD_LINK = "user.password_link", "Set-password link issued"
     USER_PASSWORD_LINK_USED = "user.password_link_used", "Password set from a link"
+    # password reset by email, asked for on the sign-in page
+    PASSWORD_RESET_REQUEST = "auth.password_reset_request", "Password reset asked for"
+    PASSWORD_RESET_LINK_USED = "auth.password_reset_link_used", "Password reset from an emailed link"

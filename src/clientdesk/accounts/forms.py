@@ -31,6 +31,16 @@ class SignInForm(StyledFormMixin, forms.Form):
     password = forms.CharField(strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
+class PasswordResetRequestForm(StyledFormMixin, forms.Form):
+    """The email address of the account whose password is forgotten."""
+
+    email = forms.EmailField(
+        max_length=255,
+        help_text="The address you sign in with. We email a link to it if it belongs to an active staff account.",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+
 class TokenForm(StyledFormMixin, forms.Form):
     """A six-digit code from the authenticator app."""
 

@@ -112,15 +112,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class LoginThrottle(models.Model):
-    """Failed sign-ins counted for one scope: an (account, IP) pair, an account, or an IP."""
+    """Failed sign-ins counted for one scope: an (account, IP) pair, an account, or an IP; and
+    password-reset requests counted for one email address or one IP (those never lock sign-in)."""
 
     class Scope(models.TextChoices):
         PAIR = "pair", "Account from one address"
         ACCOUNT = "account", "Account from any address"
         IP = "ip", "Address, any account"
+        RESET_MAIL = "reset_mail", "Password resets asked for one email"
+        RESET_IP = "reset_ip", "Password resets asked from one address"
 
     # "pair:<user pk>:<ip>", "account:<user pk>" or "ip:<ip>": one row per scope, so an upsert
-    # on this unique key is the same statement on every database.
+    # on this unique key is the same statement on every database. Password-reset requests use
+    # "reset-mail:<keyed digest of the email>" and "reset-ip:<ip>", with no `user` and no lock.
     key = models.CharField(max_length=100, unique=True)
     scope = models.CharField(max_length=10, choices=Scope)
     user = models.ForeignKey(

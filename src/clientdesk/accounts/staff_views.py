@@ -39,7 +39,7 @@ def _member(request: HttpRequest, pk: int, *, perm: str) -> User:
 
 
 def _link_page(request: HttpRequest, member: User, link: SetPasswordLink, *, added: bool) -> HttpResponse:
-    """The set-password link, shown this once (never cached) for the admin to pass on."""
+    """The set-password link, shown this once (never cached) for the admin to pass on, and whether it was emailed."""
     context = {"member": member, "url": request.build_absolute_uri(link.path), "link": link, "added": added}
     return render(request, "accounts/staff_link.html", context)
 
@@ -56,7 +56,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(ADD)
 def staff_add(request: StaffRequest) -> HttpResponse:
-    """Add a staff member; the answer shows the link through which they set their password."""
+    """Add a staff member; their invitation is emailed and the answer shows its link once."""
     form = StaffAddForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -142,7 +142,7 @@ CONFIRM = {
     "link": Question(
         title="New set-password link for {member}?",
         says=(
-            "The link is shown to you once, to pass on; it works once, for three days.",
+            "The link is emailed to them and shown to you once, to pass on; it works once, for three days.",
             "Any earlier link stops working. So does their current password, if they have one: "
             "they cannot sign in until they set a new one, and any session they have open ends.",
         ),
@@ -220,7 +220,7 @@ def staff_lock_clear(request: StaffRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def staff_link(request: StaffRequest, pk: int) -> HttpResponse:
-    """Issue a new set-password link for a member (after a confirming click) and show it once."""
+    """Issue a new set-password link for a member (after a confirming click), email it and show it once."""
     member = _member(request, pk, perm=CHANGE)
     if request.method == "GET":
         return _confirm(request, member, "link")

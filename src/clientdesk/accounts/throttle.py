@@ -19,6 +19,13 @@ scope is locked. Only a reserved attempt reaches the password hasher (or the cod
 simultaneous attempts cannot all be checked: at most the limit are. A correct secret then releases
 its reservation. The same applies to the two-factor code step and to password re-entry.
 
+**Password-reset requests** (`reset_request`) are counted in the same table under two scopes of
+their own: the email address asked for (keyed on a keyed digest of its normalised form, so an
+address that is no member's counts just the same) and the IP, each allowed
+CLIENTDESK_PASSWORD_RESET_MAIL_LIMIT / _IP_LIMIT requests per CLIENTDESK_PASSWORD_RESET_WINDOW
+seconds. Every request counts, not only failures; those rows have no `user` and never lock, so
+they are no sign-in lock of anyone's.
+
 The rows are bookkeeping like a session, not records of the desk: the outcome of each attempt is
 written to the audit log by the actions in `accounts/actions/auth.py` (a refused attempt records
 nothing, so a flood cannot fill the log).
@@ -32,10 +39,18 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from clientdesk.accounts.models import LoginThrottle, User
 
 Scope = LoginThrottle.Scope
+
+# Password-reset requests allowed per address and per IP within the window (see the module docstring).
+RESET_DEFAULTS = {
+    "CLIENTDESK_PASSWORD_RESET_MAIL_LIMIT": 3,
+    "CLIENTDESK_PASSWORD_RESET_IP_LIMIT": 20,
+    "CLIENTDESK_PASSWORD_RESET_WINDOW": 60 * 60,
+}
 
 
 def _limit(scope: str) -> int:
@@ -151,3 +166,44 @@ def active_locks() -> QuerySet[LoginThrottle]:
 def account_locked_until(user: User) -> datetime | None:
     """When the account's own lock, or the latest of its pair locks, ends; None when not locked."""
     return active_locks().filter(user=user).values_list("locked_until", flat=True).first()
+
+
+def _reset_setting(name: str) -> int:
+    return int(getattr(settings, name, RESET_DEFAULTS[name]))
+
+
+def _reset_rows(email: str, ip: str | None) -> list[LoginThrottle]:
+    """Unsaved rows of the two scopes a reset request counts against, in key order."""
+    digest = salted_hmac("clientdesk.accounts.reset_throttle", email, algorithm="sha256").hexdigest()
+    rows = [
+        LoginThrottle(key=f"reset-ip:{ip or 'unknown'}", scope=Scope.RESET_IP, ip=ip),
+        LoginThrottle(key=f"reset-mail:{digest}", scope=Scope.RESET_MAIL),
+    ]
+    return sorted(rows, key=lambda row: row.key)
+
+
+def reset_request(email: str, ip: str | None) -> bool:
+    """Count a password-reset request for `email` (normalised) from `ip`; False, counting nothing, when the
+    address or the IP has had its limit within the window. Call it outside any transaction."""
+    now = timezone.now()
+    window = timedelta(seconds=_reset_setting("CLIENTDESK_PASSWORD_RESET_WINDOW"))
+    limits = {
+        Scope.RESET_MAIL: _reset_setting("CLIENTDESK_PASSWORD_RESET_MAIL_LIMIT"),
+        Scope.RESET_IP: _reset_setting("CLIENTDESK_PASSWORD_RESET_IP_LIMIT"),
+    }
+    wanted = _reset_rows(email, ip)
+    with transaction.atomic():
+        LoginThrottle.objects.bulk_create(wanted, ignore_conflicts=True)
+        rows = list(
+            LoginThrottle.objects.select_for_update().filter(key__in=[row.key for row in wanted]).order_by("key")
+        )
+        for row in rows:
+            if row.window_started_at is None or now - row.window_started_at >= window:
+                row.failures, row.window_started_at = 0, now
+        allowed = all(row.failures < limits[Scope(row.scope)] for row in rows)
+        for row in rows:
+            if allowed:
+                row.failures += 1
+                row.last_failure_at = now
+            row.save(update_fields=["failures", "window_started_at", "last_failure_at"])
+    return allowed

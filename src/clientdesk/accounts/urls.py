@@ -1,8 +1,9 @@
-"""Sign-in, sign-out, password and two-factor pages; Settings → Staff and the set-password links."""
+"""Sign-in, sign-out, password (and its reset by email) and two-factor pages; Settings → Staff and the
+set-password links."""
 
 from django.urls import path
 
-from clientdesk.accounts import staff_views, views
+from clientdesk.accounts import reset_views, staff_views, views
 
 app_name = "accounts"
 
@@ -11,6 +12,10 @@ urlpatterns = [
     path("sign-in/code/", views.sign_in_verify, name="sign_in_verify"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("password/", views.password_change, name="password_change"),
+    # "Forgot your password?": the request, its one answer, and the page the emailed link opens
+    path("password/reset/", reset_views.password_reset, name="password_reset"),
+    path("password/reset/sent/", reset_views.password_reset_sent, name="password_reset_sent"),
+    path("password/reset/<str:uid>/<str:token>/", reset_views.password_reset_confirm, name="password_reset_confirm"),
     path("security/", views.security, name="security"),
     # Settings → Staff, and the page a set-password link opens
     path("staff/", staff_views.staff_list, name="staff_list"),

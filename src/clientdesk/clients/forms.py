@@ -76,6 +76,13 @@ class ClientForm(StyledFormMixin, forms.Form):
         )
         if current is None and "currency" in self.fields:
             self._currency_follows_country(country or "")
+        if current is None:
+            self.fields["send_welcome"] = forms.BooleanField(
+                label="Send a welcome email",
+                required=False,
+                help_text="To the primary contact's email address, with the Welcome email template.",
+            )
+            self.style_widgets()
 
     def _currency_follows_country(self, country: str) -> None:
         """Add client: the currency is the country's (when the company bills in it) until the staff member picks one.

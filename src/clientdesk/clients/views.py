@@ -125,6 +125,7 @@ def client_add(request: StaffRequest) -> HttpResponse:
                 contact=form.contact_data(),
                 phones=phone_data(phones),
                 allow_duplicate=request.POST.get("create_anyway") == "1",
+                send_welcome=form.cleaned_data["send_welcome"],
             )
         except actions.DuplicateClientError as exc:
             duplicates = exc.clients  # shown with links, and a button to create this one anyway

@@ -11,6 +11,7 @@ from clientdesk.accounts.actions.auth import (
     user_signed_in,
     user_signed_out,
 )
+from clientdesk.accounts.actions.reset import user_password_reset_by_link, user_password_reset_request
 from clientdesk.accounts.actions.staff import (
     user_create,
     user_deactivate,
@@ -36,6 +37,8 @@ __all__ = [
     "user_lock_clear",
     "user_password_change",
     "user_password_link_issue",
+    "user_password_reset_by_link",
+    "user_password_reset_request",
     "user_password_set",
     "user_password_set_by_link",
     "user_reactivate",

@@ -1,5 +1,6 @@
 """Writes to staff accounts made by others: adding staff, roles, deactivation, two-factor reset,
-sign-in locks, and the single-use links through which a member sets their own password.
+sign-in locks, and the single-use links through which a member sets their own password (emailed to
+them, in the same transaction, and shown once to the Admin who issued it).
 
 **The last active Admin.** An Admin cannot be deactivated, or lose the role, when no other active
 member holds it. Who holds a role lives in the user-group join table, which `SELECT … FOR UPDATE`
@@ -9,8 +10,8 @@ the active Admins: PostgreSQL reads each statement from what is committed by the
 every transaction begins IMMEDIATE (see settings), one writer at a time.
 """
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -26,7 +27,7 @@ from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clientdesk import audit
-from clientdesk.accounts import throttle
+from clientdesk.accounts import emails, throttle
 from clientdesk.accounts.events import AccountEvent
 from clientdesk.accounts.models import User
 from clientdesk.core.contract import Role
@@ -94,11 +95,13 @@ set_password_tokens = SetPasswordTokens()
 
 @dataclass(frozen=True)
 class SetPasswordLink:
-    """A member's set-password link: the page `accounts:password_set` with these parts, until `expires_at`."""
+    """A member's set-password link: the page `accounts:password_set` with these parts, until `expires_at`;
+    `emailed_to` the address its invitation email was queued to ("" when that email is switched off)."""
 
     uid: str
     token: str
     expires_at: datetime
+    emailed_to: str = ""
 
     @property
     def path(self) -> str:
@@ -191,7 +194,8 @@ def _link(user: User) -> SetPasswordLink:
 
 
 def _issue_link(*, actor: audit.Actor, user: User) -> SetPasswordLink:
-    """Replace the member's password hash with an unusable one (spending every earlier link), then link."""
+    """Replace the member's password hash with an unusable one (spending every earlier link), then link
+    and queue the invitation email carrying the link."""
     if not user.is_active:
         raise ValidationError(f"{user} is deactivated: reactivate them before issuing a link.", code="inactive")
     had_password = user.has_usable_password()
@@ -203,7 +207,11 @@ def _issue_link(*, actor: audit.Actor, user: User) -> SetPasswordLink:
         target=user,
         changes={"usable_password": [had_password, False]},
     )
-    return _link(user)
+    link = _link(user)
+    emailed = emails.send_link(
+        emails.STAFF_INVITATION, user=user, path=link.path, expires_at=link.expires_at, actor=actor
+    )
+    return replace(link, emailed_to=user.email if emailed else "")
 
 
 @audit.action(AccountEvent.USER_CREATE)
@@ -218,29 +226,39 @@ def user_create(
 def user_invite(
     *, actor: audit.Actor, email: str, full_name: str, roles: Collection[Role | str]
 ) -> tuple[User, SetPasswordLink]:
-    """Add a staff member with at least one role and no password, and the link through which they set one."""
+    """Add a staff member with at least one role and no password, and the link through which they set one
+    (also emailed to them)."""
     user = _create(actor=actor, email=email, full_name=full_name, password=None, roles=roles, role_required=True)
     return user, _issue_link(actor=actor, user=user)
 
 
 @audit.action(AccountEvent.USER_PASSWORD_LINK)
 def user_password_link_issue(*, actor: audit.Actor, user: User) -> SetPasswordLink:
-    """A new set-password link for a member: their current password, if any, and every earlier link stop working."""
+    """A new set-password link for a member (emailed to them): their current password, if any, and every
+    earlier link stop working."""
     locked = _lock(user)
     _refuse_own_account(actor, locked, "Your own password is changed under Change password, not with a link.")
     return _issue_link(actor=actor, user=locked)
 
 
-@audit.action(AccountEvent.USER_PASSWORD_LINK_USED)
-def user_password_set_by_link(*, actor: audit.Actor, user: User, token: str, password: str) -> User:
-    """Set a member's password from their link, which is then spent (refused when spent, replaced or expired)."""
+def spend_link(
+    user: User, *, token: str, password: str, tokens: SetPasswordTokens, refused: Mapping[LinkState, str]
+) -> User:
+    """Set the member's password from a link's `token` (refused with `refused[state]` unless valid), spending it."""
     locked = _lock(user)  # two submissions of one link: the second waits here, then finds it spent
-    state = set_password_tokens.state(locked, token)
+    state = tokens.state(locked, token)
     if state is not LinkState.VALID:
-        raise ValidationError(LINK_REFUSED[state], code=state.value)
+        raise ValidationError(refused[state], code=state.value)
     password_validation.validate_password(password, locked)
     locked.set_password(password)
     locked.save(update_fields=["password"])
+    return locked
+
+
+@audit.action(AccountEvent.USER_PASSWORD_LINK_USED)
+def user_password_set_by_link(*, actor: audit.Actor, user: User, token: str, password: str) -> User:
+    """Set a member's password from their link, which is then spent (refused when spent, replaced or expired)."""
+    locked = spend_link(user, token=token, password=password, tokens=set_password_tokens, refused=LINK_REFUSED)
     audit.record(
         actor=actor, action=AccountEvent.USER_PASSWORD_LINK_USED, target=locked, changes={"password": ["", ""]}
     )

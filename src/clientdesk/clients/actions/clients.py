@@ -24,6 +24,10 @@ from clientdesk.clients.actions.contacts import (
 from clientdesk.clients.events import ClientEvent
 from clientdesk.clients.models import Client, ClientGroup, ClientStatus, Contact, ContactType, IdSequence, PhoneNumber
 from clientdesk.clients.search import MIN_SUBSTRING, normalise
+from clientdesk.core import contract
+
+# The mail app's template action (`mail.models.TemplateAction`) of the welcome email.
+ACCOUNT_WELCOME = "account_welcome"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,12 +162,15 @@ def client_create(
     phones: Sequence[PhoneData] = (),
     member_since: datetime.datetime | None = None,
     allow_duplicate: bool = False,
+    send_welcome: bool = False,
 ) -> Client:
     """Create an active client with its primary contact and phone numbers.
 
     A client whose email is already a contact's of another client is refused (DuplicateClientError,
     naming them) unless `allow_duplicate`: the staff member saw them and creates this one anyway.
     `member_since` keeps the date a client joined when it comes from another system (not in the future).
+    `send_welcome` queues the welcome email to the primary contact (in this transaction, in the
+    client's Mail Log) when the contact has an address.
     """
     if member_since is not None and member_since > timezone.now():
         raise ValidationError({"created_at": "A client cannot be a member since a date in the future."})
@@ -194,7 +201,23 @@ def client_create(
             {}, {"id_code": client.id_code, **client_state(client, primary, phone_rows)}, skip_empty=True
         ),
     )
+    if send_welcome and primary.email:
+        _send_welcome(client, primary, actor=actor)
     return client
+
+
+def _send_welcome(client: Client, contact: Contact, *, actor: audit.Actor) -> list[int]:
+    """Queue the welcome email to `contact` (the primary contact) inside the running action's transaction."""
+    return contract.send_template_mail(
+        ACCOUNT_WELCOME,
+        to=[contact.email],
+        context={
+            "client": {"id_code": client.id_code, "name": client.name},
+            "contact": {"first_name": contact.first_name, "last_name": contact.last_name, "email": contact.email},
+        },
+        client_id=client.pk,
+        actor=actor,
+    )
 
 
 def _label(name: str) -> str:

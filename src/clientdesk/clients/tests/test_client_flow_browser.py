@@ -18,7 +18,7 @@ def test_add_a_client_find_it_by_phone_and_cycle_its_status(page, sign_in, billi
     page.get_by_label("First name").fill("Margaret")
     page.get_by_label("Last name").fill("Hamilton")
     page.get_by_label("Company / org.").fill("Apollo Guidance")
-    page.get_by_label("Email").fill("margaret@apollo.example")
+    page.get_by_role("textbox", name="Email").fill("margaret@apollo.example")
     page.get_by_label("Address 1").fill("75 Vassar Street")
     page.get_by_label("City").fill("Cambridge")
     page.get_by_label("Postal code").fill("02139")

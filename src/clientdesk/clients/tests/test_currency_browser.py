@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def fill_contact(page, email):
     page.get_by_label("First name").fill("Greta")
     page.get_by_label("Last name").fill("Lindqvist")
-    page.get_by_label("Email").fill(email)
+    page.get_by_role("textbox", name="Email").fill(email)
 
 
 def test_the_currency_follows_the_country_and_is_saved(page, sign_in, billing, check_a11y):

@@ -4,13 +4,15 @@
     clientdesk staff link ada@example.com      # a new set-password link (the earlier one stops working)
     clientdesk staff list
 
-`add` and `link` print a single-use set-password link to pass on; the member chooses their password
-there, then signs in. The command acts as the system (the audit log says so).
+`add` and `link` print a single-use set-password link to pass on (it is emailed to the member too,
+with the desk's address CLIENTDESK_BASE_URL, once the worker sends mail); the member chooses their
+password there, then signs in. The command acts as the system (the audit log says so).
 """
 
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -18,8 +20,6 @@ from clientdesk.accounts import actions, queries
 from clientdesk.accounts.actions.staff import SetPasswordLink
 from clientdesk.accounts.models import User
 from clientdesk.core.contract import Role
-
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def _role(value: str) -> str:
@@ -62,21 +62,17 @@ class Command(BaseCommand):
             help=f"A role to give (repeat for more): {', '.join(role.value for role in Role)}.",
         )
         add.add_argument("--name", default="", help="Their full name.")
-        add.add_argument(
-            "--base-url", default=DEFAULT_BASE_URL, help=f"The desk's address (default {DEFAULT_BASE_URL})."
-        )
+        add.add_argument("--base-url", default="", help="The desk's address (default: CLIENTDESK_BASE_URL).")
         link = sub.add_parser("link", help="Print a new set-password link for a member (earlier links stop working).")
         link.add_argument("email")
-        link.add_argument(
-            "--base-url", default=DEFAULT_BASE_URL, help=f"The desk's address (default {DEFAULT_BASE_URL})."
-        )
+        link.add_argument("--base-url", default="", help="The desk's address (default: CLIENTDESK_BASE_URL).")
         sub.add_parser("list", help="List the staff: roles, two-factor, last sign-in, active.")
 
     def handle(self, *args: Any, command: str, **options: Any) -> None:
         if command == "list":
             self._list()
             return
-        base_url = _base_url(options["base_url"])
+        base_url = _base_url(options["base_url"] or settings.CLIENTDESK_BASE_URL)
         email = options["email"]
         if command == "add":
             roles = [_role(value) for value in options["roles"]]
@@ -107,6 +103,8 @@ class Command(BaseCommand):
             f"  {base_url}{link.path}\n"
             "Pass it on: they choose their password there, then sign in with their email address and that password."
         )
+        if link.emailed_to:
+            self.stdout.write(f"The link is emailed to {link.emailed_to} too (sent by `clientdesk worker`).")
 
     def _list(self) -> None:
         rows = [("Email", "Name", "Roles", "Two-factor", "Last sign-in", "Status")]
