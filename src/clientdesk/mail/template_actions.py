@@ -10,23 +10,28 @@ from clientdesk.mail.catalog import SPECS, default_html
 from clientdesk.mail.events import MailEvent
 from clientdesk.mail.models import SUBJECT_MAX, EmailTemplate
 
-
-def _template_changes(
-    template: EmailTemplate, subject: str, html: str, text: str, active: bool
-) -> dict[str, list[object]]:
-    changes: dict[str, list[object]] = {}
-    if template.subject != subject:
-        changes["subject"] = [template.subject, subject]
-    for name, new in (("html", html), ("text", text)):
-        if getattr(template, name) != new:
-            changes[name] = ["(changed)", "(changed)"]
-    if template.active != active:
-        changes["active"] = [template.active, active]
-    return changes
+FIELDS = ("subject", "html", "text", "active")
 
 
 class TemplateChangedError(ValidationError):
     """Someone else saved the template after the form was loaded (the page answers 409)."""
+
+
+def _lines(value: str) -> str:
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _save(*, actor: audit.Actor, template: EmailTemplate, code: MailEvent, values: dict[str, object]) -> EmailTemplate:
+    """Write `values` to the (locked) template and record `code` with what changed; nothing when nothing did."""
+    changes = audit.diff(audit.snapshot(template, FIELDS), {**audit.snapshot(template, FIELDS), **values})
+    if not changes:
+        audit.nothing_changed()
+        return template
+    for name, value in values.items():
+        setattr(template, name, value)
+    template.save(update_fields=[*values, "updated_at"])
+    audit.record(actor=actor, action=code, target=template, changes=changes)
+    return template
 
 
 @audit.action(MailEvent.TEMPLATE_UPDATE)
@@ -42,18 +47,19 @@ def template_update(
 ) -> EmailTemplate:
     """Save a template's subject, HTML, text and active flag, refused when it does not render.
 
-    The check renders the sample values in the strict sandbox and refuses variables the template's
-    documentation does not list; `loaded_at`, when given, refuses a save over someone else's.
+    The check renders the sample values in the strict sandbox and refuses what a template may not do
+    and variables its documentation does not list; `loaded_at` (the `updated_at` the form was loaded
+    with), when given, refuses a save over someone else's.
     """
     locked = EmailTemplate.objects.select_for_update().get(pk=template.pk)
-    if loaded_at is not None and locked.updated_at > loaded_at:
+    if loaded_at is not None and locked.updated_at != loaded_at:
         raise TemplateChangedError(
-            "Someone else saved this template after you opened it: reload to see their version.", code="conflict"
+            "Someone else saved this template after you opened it. Save again to replace their version with "
+            "yours, or open the template again to see theirs.",
+            code="conflict",
         )
     spec = SPECS[locked.action]
-    subject = " ".join(subject.split())
-    html = html.replace("\r\n", "\n").strip()
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    subject, html, text = " ".join(subject.split()), _lines(html), _lines(text)
     errors: dict[str, str] = {}
     if not subject:
         errors["subject"] = "Enter a subject."
@@ -67,14 +73,8 @@ def template_update(
     }
     if errors:
         raise ValidationError(errors)
-    changes = _template_changes(locked, subject, html, text, active)
-    if not changes:
-        audit.nothing_changed()
-        return locked
-    locked.subject, locked.html, locked.text, locked.active = subject, html, text, active
-    locked.save()
-    audit.record(actor=actor, action=MailEvent.TEMPLATE_UPDATE, target=locked, changes=changes)
-    return locked
+    values: dict[str, object] = {"subject": subject, "html": html, "text": text, "active": active}
+    return _save(actor=actor, template=locked, code=MailEvent.TEMPLATE_UPDATE, values=values)
 
 
 @audit.action(MailEvent.TEMPLATE_RESET)
@@ -82,11 +82,5 @@ def template_reset(*, actor: audit.Actor, template: EmailTemplate) -> EmailTempl
     """Put a template back to the text installed by default (its active flag stays)."""
     locked = EmailTemplate.objects.select_for_update().get(pk=template.pk)
     spec = SPECS[locked.action]
-    changes = _template_changes(locked, spec.subject, default_html(locked.action), spec.text, locked.active)
-    if not changes:
-        audit.nothing_changed()
-        return locked
-    locked.subject, locked.html, locked.text = spec.subject, default_html(locked.action), spec.text
-    locked.save()
-    audit.record(actor=actor, action=MailEvent.TEMPLATE_RESET, target=locked, changes=changes)
-    return locked
+    values: dict[str, object] = {"subject": spec.subject, "html": default_html(locked.action), "text": spec.text}
+    return _save(actor=actor, template=locked, code=MailEvent.TEMPLATE_RESET, values=values)
