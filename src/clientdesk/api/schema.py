@@ -14,12 +14,13 @@ The Clientdesk staff desk, for programs: the same actions, queries and permissio
 acts with its owner's permissions, never more; a read-only token only reads. What it writes is in
 the audit log as "API token '<name>' of <owner>".
 
-**Writes.** Send `Idempotency-Key` (required to add a client): a retry with the same key gets the
-first answer and writes nothing twice. Edits change only the fields sent; send `If-Match` with the
-ETag of the client, contact or note as you read it to have a field someone else changed since (for a
-contact: any change saved since) refused (409) instead of overwritten. What the desk refuses as things
-stand (the primary contact is changed with its client; the contact invoices are addressed to is not
-deleted; the last active Admin stays one) is a 409 `refused` naming why.
+**Writes.** Send `Idempotency-Key` (required to add a client, to email one and to resend): a retry
+with the same key gets the first answer and writes nothing twice. Edits change only the fields sent;
+send `If-Match` with the ETag of the client, contact or note as you read it to have a field someone
+else changed since (for a contact: any change saved since) refused (409) instead of overwritten. What
+the desk refuses as things stand (the primary contact is changed with its client; the contact
+invoices are addressed to is not deleted; the last active Admin stays one) is a 409 `refused` naming
+why.
 
 **Lists** are paged by cursor: follow `next` and `previous` (`page_size` up to 100).
 

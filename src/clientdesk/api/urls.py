@@ -15,6 +15,7 @@ from clientdesk.api.views.common import ID_PATTERN, not_found
 from clientdesk.api.views.contact_types import ContactTypeViewSet
 from clientdesk.api.views.contacts import ContactViewSet, InvoiceContactView
 from clientdesk.api.views.docs import SchemaView, docs_view
+from clientdesk.api.views.mail import ClientEmailViewSet, EmailTemplateViewSet
 from clientdesk.api.views.notes import NoteViewSet
 from clientdesk.api.views.staff import MeView, StaffViewSet
 
@@ -24,7 +25,9 @@ router = SimpleRouter()
 router.register("clients", ClientViewSet, basename="client")
 router.register(rf"clients/(?P<pk>{ID_PATTERN})/contacts", ContactViewSet, basename="client-contact")
 router.register(rf"clients/(?P<pk>{ID_PATTERN})/notes", NoteViewSet, basename="client-note")
+router.register(rf"clients/(?P<pk>{ID_PATTERN})/emails", ClientEmailViewSet, basename="client-email")
 router.register("contact-types", ContactTypeViewSet, basename="contact-type")
+router.register("email-templates", EmailTemplateViewSet, basename="email-template")
 router.register("staff", StaffViewSet, basename="staff")
 
 v1 = [

@@ -154,6 +154,10 @@ class ClientCreateSerializer(ClientInputSerializer):
     allow_duplicate = serializers.BooleanField(
         required=False, help_text="Create it even though other clients have this email (they were checked)."
     )
+    send_welcome = serializers.BooleanField(
+        required=False,
+        help_text="Queue the welcome email to the primary contact (it appears in the client's mail log).",
+    )
 
 
 class ClientEditSerializer(ClientInputSerializer):

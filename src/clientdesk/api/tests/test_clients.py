@@ -185,6 +185,23 @@ def test_add_client_makes_the_client_its_contact_and_numbers_through_the_action(
     assert event.actor_label.startswith("API token ")
 
 
+def test_add_client_queues_the_welcome_email_only_when_asked(api_as, billing):
+    from clientdesk.mail.models import OutboundEmail, TemplateAction
+
+    api = api_as(billing)
+    assert api.post(CLIENTS, NEW_CLIENT, HTTP_IDEMPOTENCY_KEY="ann-1").status_code == 201
+    assert not OutboundEmail.objects.exists()
+    other = {**NEW_CLIENT, "email": "bob@lee.example", "send_welcome": True}
+    response = api.post(CLIENTS, other, HTTP_IDEMPOTENCY_KEY="bob-1")
+    assert response.status_code == 201, response.json()
+    (email,) = OutboundEmail.objects.all()
+    assert email.template_action == TemplateAction.ACCOUNT_WELCOME
+    assert email.to == ["bob@lee.example"]
+    assert email.client_id == response.json()["id"]
+    assert email.sent_by == billing
+    assert "send_welcome" not in response.json()
+
+
 def test_a_duplicate_email_is_refused_naming_the_clients_until_allowed(api_as, billing, make_client):
     other = make_client(email="ann@lee.example")
     api = api_as(billing)

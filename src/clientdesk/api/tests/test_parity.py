@@ -320,3 +320,126 @@ def test_the_same_good_member_is_added_the_same_either_way(login_as, api_as, adm
     assert web_made.changes.pop("email") == [None, "lin@web.test"]
     assert api_made.changes.pop("email") == [None, "lin@api.test"]
     assert web_made.changes == api_made.changes
+
+
+# --- Email Client --------------------------------------------------------------------------------
+
+GOOD_EMAIL: dict[str, Any] = {
+    "to": ["grace@acme.example"],
+    "cc": ["accounts@acme.example"],
+    "bcc": [],
+    "from_name": "Sue",
+    "from_email": "sue@staff.test",
+    "subject": "Your renewal",
+    "html": "<p>Hello <b>Grace</b></p>",
+    "text": "",
+}
+
+BAD_EMAIL: list[Any] = [
+    pytest.param({"to": ["grace@"]}, id="bad-address"),
+    pytest.param({"to": []}, id="no-address"),
+    pytest.param({"to": ["grace@acme.example", "grace@"], "cc": ["x@"], "bcc": ["y@"]}, id="bad-in-each-field"),
+    pytest.param({"to": [f"person{i}@acme.example" for i in range(51)]}, id="too-many-recipients"),
+    pytest.param({"subject": ""}, id="no-subject"),
+    pytest.param({"subject": "   "}, id="blank-subject"),
+    pytest.param({"subject": "x" * 999}, id="subject-too-long"),
+    pytest.param({"subject": "Hi\r\nBcc: everyone@else.example"}, id="line-break-in-subject"),
+    pytest.param({"to": ["grace@acme.example\nBcc: x@else.example"]}, id="line-break-in-an-address"),
+    pytest.param({"cc": ["cc@acme.example\u2028"]}, id="line-separator-in-cc"),
+    pytest.param({"from_name": "Sue\rX-Injected: 1"}, id="line-break-in-the-name"),
+    pytest.param({"from_name": "x" * 300}, id="name-too-long"),
+    pytest.param({"from_email": ""}, id="no-sender"),
+    pytest.param({"from_email": "sue@"}, id="bad-sender"),
+    pytest.param({"html": "", "text": ""}, id="no-message"),
+    pytest.param({"html": "<p> </p>", "text": "  "}, id="an-empty-paragraph"),
+    pytest.param({"from_email": "", "to": ["grace@"]}, id="form-first"),
+]
+
+
+def email_as_form(values: dict[str, Any]) -> dict[str, str]:
+    """The values as the Email Client page posts them: to another address, each field's addresses joined by commas."""
+    return {"recipient": "other", **{k: ", ".join(v) if isinstance(v, list) else v for k, v in values.items()}}
+
+
+def email_writes() -> tuple[int, int]:
+    from clientdesk.mail.models import OutboundEmail
+
+    return OutboundEmail.objects.count(), AuditEvent.objects.count()
+
+
+@pytest.mark.parametrize("bad", BAD_EMAIL)
+def test_email_client_refuses_bad_input_with_the_pages_errors(login_as, api_as, support, make_client, bad):
+    client = make_client()
+    web, token = login_as(support), api_as(support)
+    before = email_writes()
+    page = web.post(reverse("mail:email_send", args=[client.pk]), email_as_form({**GOOD_EMAIL, **bad}))
+    api = token.post(f"/api/v1/clients/{client.pk}/emails/", {**GOOD_EMAIL, **bad}, HTTP_IDEMPOTENCY_KEY="k")
+    assert page.status_code == api.status_code == 422
+    assert note_errors(page), "the page refused it"
+    assert api.json()["errors"] == note_errors(page)
+    assert email_writes() == before
+
+
+def test_the_same_good_email_is_queued_the_same_either_way(login_as, api_as, support, make_client):
+    from clientdesk.mail.models import OutboundEmail
+
+    client = make_client()
+    login_as(support).post(reverse("mail:email_send", args=[client.pk]), email_as_form(GOOD_EMAIL))
+    api_as(support).post(f"/api/v1/clients/{client.pk}/emails/", GOOD_EMAIL, HTTP_IDEMPOTENCY_KEY="k")
+    web_sent, api_sent = AuditEvent.objects.filter(action="mail.send").order_by("id")
+    assert web_sent.changes == api_sent.changes
+    fields = ("to", "cc", "bcc", "from_name", "from_email", "subject", "html_body", "text_body", "sent_by_id")
+    web_email, api_email = OutboundEmail.objects.order_by("id").values_list(*fields)
+    assert web_email == api_email
+
+
+RESEND_BAD = {"bad-address", "line-break-in-subject", "no-message"}
+
+
+@pytest.mark.parametrize("bad", [p for p in BAD_EMAIL if p.id in RESEND_BAD])
+def test_resend_refuses_bad_input_with_the_pages_errors(login_as, api_as, support, make_client, bad):
+    from clientdesk.mail.actions import email_send
+
+    client = make_client()
+    original = email_send(actor=support, client=client, **{**GOOD_EMAIL, "cc": [], "text": "Hello"})
+    web, token = login_as(support), api_as(support)
+    before = email_writes()
+    page_url = reverse("mail:email_resend", args=[client.pk, original.pk])
+    api_url = f"/api/v1/clients/{client.pk}/emails/{original.pk}/resend/"
+    page = web.post(page_url, email_as_form({**GOOD_EMAIL, **bad}))
+    api = token.post(api_url, {**GOOD_EMAIL, **bad}, HTTP_IDEMPOTENCY_KEY="k")
+    assert page.status_code == api.status_code == 422
+    assert note_errors(page), "the page refused it"
+    assert api.json()["errors"] == note_errors(page)
+    assert email_writes() == before
+
+
+# --- Email templates -----------------------------------------------------------------------------
+
+BAD_TEMPLATE: list[Any] = [
+    pytest.param({"subject": ""}, id="no-subject"),
+    pytest.param({"subject": "   "}, id="blank-subject"),
+    pytest.param({"subject": "Invoice {{ invoice.amount }}"}, id="unknown-variable"),
+    pytest.param({"html": "<p>{% if %}</p>"}, id="syntax"),
+    pytest.param({"text": "{{ contact.first_name.__class__ }}"}, id="sandbox"),
+    pytest.param({"html": "", "text": ""}, id="no-body"),
+    pytest.param({"subject": "{{ nope }}", "html": "{% for %}", "text": ""}, id="every-part"),
+]
+
+
+@pytest.mark.parametrize("bad", BAD_TEMPLATE)
+def test_a_template_edit_refuses_bad_input_with_the_pages_errors(login_as, api_as, admin, bad):
+    from clientdesk.mail.models import EmailTemplate
+    from clientdesk.mail.template_forms import EmailTemplateForm
+
+    template = EmailTemplate.objects.get(action="invoice_delivery")
+    web, token = login_as(admin), api_as(admin)
+    shown = {k: v for k, v in EmailTemplateForm.initial_for(template).items() if k != "active"}
+    events = AuditEvent.objects.count()
+    edit = reverse("mail_templates:emailtemplate_edit", args=[template.action])
+    page = web.post(edit, {**shown, "active": "on", **bad})
+    api = token.patch(f"/api/v1/email-templates/{template.action}/", bad)
+    assert page.status_code == api.status_code == 422
+    assert note_errors(page), "the page refused it"
+    assert api.json()["errors"] == note_errors(page)
+    assert AuditEvent.objects.count() == events

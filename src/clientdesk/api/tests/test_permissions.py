@@ -12,6 +12,9 @@ from clientdesk.accounts.tests.test_staff_actions import enrol_two_factor, lock_
 from clientdesk.audit.models import AuditEvent
 from clientdesk.clients.models import Contact, ContactType
 from clientdesk.core.contract import Role
+from clientdesk.mail.actions import email_send
+from clientdesk.mail.models import EmailTemplate
+from clientdesk.mail.template_actions import template_update
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +25,7 @@ NEW_MEMBER = {"email": "lin@example.test", "full_name": "Lin Wu", "roles": ["Bil
 NO = (401, 405, 405, 405, 405, 405, 405)  # a method the endpoint does not have
 NO_WRITE = (401, 405, 405, 405, 405, 405, 403)  # … which a read-only token may not even try
 ADMIN_ONLY = (401, 403, 403, 403, 403, 200, 403)  # Settings → Staff: only Admin holds the accounts permissions
+NEW_EMAIL = {"to": ["grace@acme.example"], "subject": "Your renewal", "text": "Hello Grace"}
 
 # (what, method, path, body, statuses for PERSONAS in order); "{contact}" in a body is that contact's id.
 CASES = [
@@ -142,6 +146,22 @@ CASES = [
     ),
     ("replace note", "put", "/api/v1/clients/{client}/notes/{note}/", {"summary": "Called back"}, NO_WRITE),
     ("delete note", "delete", "/api/v1/clients/{client}/notes/{note}/", None, (401, 403, 403, 403, 204, 204, 403)),
+    # Mail: reading a client's Mail Log is every role's; Support, Billing and Admin send and resend.
+    ("emails", "get", "/api/v1/clients/{client}/emails/", None, (401, 403, 200, 200, 200, 200, 200)),
+    ("email client", "post", "/api/v1/clients/{client}/emails/", NEW_EMAIL, (401, 403, 403, 201, 201, 201, 403)),
+    ("replace emails", "put", "/api/v1/clients/{client}/emails/", NEW_EMAIL, NO_WRITE),
+    ("email", "get", "/api/v1/clients/{client}/emails/{email}/", None, (401, 403, 200, 200, 200, 200, 200)),
+    ("edit email", "patch", "/api/v1/clients/{client}/emails/{email}/", {"subject": "x"}, NO_WRITE),
+    ("delete email", "delete", "/api/v1/clients/{client}/emails/{email}/", None, NO_WRITE),
+    ("resend", "post", "/api/v1/clients/{client}/emails/{email}/resend/", {}, (401, 403, 403, 201, 201, 201, 403)),
+    ("read resend", "get", "/api/v1/clients/{client}/emails/{email}/resend/", None, NO),
+    # Email templates: Admin's alone.
+    ("email templates", "get", "/api/v1/email-templates/", None, (401, 403, 403, 403, 403, 200, 200)),
+    ("add email template", "post", "/api/v1/email-templates/", {"subject": "x"}, NO_WRITE),
+    ("email template", "get", "/api/v1/email-templates/{template}/", None, (401, 403, 403, 403, 403, 200, 200)),
+    ("edit email template", "patch", "/api/v1/email-templates/{template}/", {"active": False}, ADMIN_ONLY),
+    ("delete email template", "delete", "/api/v1/email-templates/{template}/", None, NO_WRITE),
+    ("reset email template", "post", "/api/v1/email-templates/{template}/reset/", {}, ADMIN_ONLY),
     ("staff", "get", "/api/v1/staff/", None, (401, 403, 403, 403, 403, 200, 200)),
     ("staff member", "get", "/api/v1/staff/{member}/", None, (401, 403, 403, 403, 403, 200, 200)),
     # Settings → Staff: each write on a member who has something to change (`target`: a Support member with
@@ -180,6 +200,8 @@ PATH_NAMES = {
     "{contact}": "{contact_id}",
     "{primary}": "{contact_id}",
     "{note}": "{note_id}",
+    "{email}": "{email_id}",
+    "{template}": "{action}",
 }
 
 
@@ -215,7 +237,23 @@ def ids(grace, admin, target, inactive, make_contact, make_contact_type, make_no
         "primary": Contact.objects.get(client=grace, contact_type=ContactType.PRIMARY).pk,
         "type": make_contact_type("Technical").pk,
         "note": make_note(client=grace, summary="Called", sticky=True).pk,
+        "email": _email_to(grace),
+        "template": _changed_template(),
     }
+
+
+def _email_to(client):
+    """The id of an email to `client`, written by Email Client."""
+    return email_send(
+        actor=None, client=client, to=["grace@acme.example"], from_name="", from_email="d@x.test", subject="H", text="H"
+    ).pk
+
+
+def _changed_template():
+    """The action of a template edited since it was installed (so restoring its default changes it)."""
+    template = EmailTemplate.objects.get(action="invoice_delivery")
+    template_update(actor=None, template=template, subject="Invoice", html="", text="Due", active=True)
+    return template.action
 
 
 def _as(request, api_as, persona):
@@ -274,6 +312,10 @@ CLIENT_URLS = [
     ("get", "/api/v1/clients/{}/notes/1/", None),
     ("patch", "/api/v1/clients/{}/notes/1/", {"summary": "Called back"}),
     ("delete", "/api/v1/clients/{}/notes/1/", None),
+    ("get", "/api/v1/clients/{}/emails/", None),
+    ("post", "/api/v1/clients/{}/emails/", NEW_EMAIL),
+    ("get", "/api/v1/clients/{}/emails/1/", None),
+    ("post", "/api/v1/clients/{}/emails/1/resend/", {}),
 ]
 # The writes among them: the Read-only role holds no permission to make any of them.
 CLIENT_WRITES = [case for case in CLIENT_URLS if case[0] != "get"]

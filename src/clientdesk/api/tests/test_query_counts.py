@@ -173,3 +173,43 @@ def test_a_clients_notes_are_two_queries_a_page(api, grace, make_note, admin, dj
         body = api.get(f"/api/v1/clients/{grace.pk}/notes/{sticky}{'&' if sticky else '?'}page_size=50").json()
     assert len(body["results"]) == rows
     assert all(row["author"] for row in body["results"])
+
+
+# --- A client's Mail Log, an email, the email templates ---------------------------------------------
+
+
+def _email(client, actor, subject="Hello"):
+    from clientdesk.mail.actions import email_send
+
+    return email_send(
+        actor=actor,
+        client=client,
+        to=["g@acme.example"],
+        from_name="A",
+        from_email="a@staff.test",
+        subject=subject,
+        text="Hello",
+    )
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_a_clients_mail_log_is_two_queries_a_page(api, grace, admin, django_assert_num_queries, rows):
+    for i in range(rows):
+        _email(grace, admin, f"Email {i}")
+    with django_assert_num_queries(AUTH + 2):  # the client, then the emails (their bodies' start, not the bodies)
+        body = api.get(f"/api/v1/clients/{grace.pk}/emails/?page_size=50").json()
+    assert len(body["results"]) == rows
+    assert all(row["summary"] for row in body["results"])
+
+
+def test_an_email_is_two_queries(api, grace, admin, django_assert_num_queries):
+    email = _email(grace, admin)
+    with django_assert_num_queries(AUTH + 2):  # the client, then the email with who sent it
+        body = api.get(f"/api/v1/clients/{grace.pk}/emails/{email.pk}/").json()
+    assert body["sent_by"]
+
+
+def test_the_email_templates_are_one_query_a_page(api, django_assert_num_queries):
+    with django_assert_num_queries(AUTH + 1):
+        body = api.get("/api/v1/email-templates/?page_size=50").json()
+    assert len(body["results"]) == 11

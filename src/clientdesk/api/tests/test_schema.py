@@ -22,6 +22,12 @@ PATHS = {
     "/api/v1/clients/{id}/invoice-contact/": {"get", "put", "patch"},
     "/api/v1/clients/{id}/notes/": {"get", "post"},
     "/api/v1/clients/{id}/notes/{note_id}/": {"get", "patch", "delete"},
+    "/api/v1/clients/{id}/emails/": {"get", "post"},
+    "/api/v1/clients/{id}/emails/{email_id}/": {"get"},
+    "/api/v1/clients/{id}/emails/{email_id}/resend/": {"post"},
+    "/api/v1/email-templates/": {"get"},
+    "/api/v1/email-templates/{action}/": {"get", "patch"},
+    "/api/v1/email-templates/{action}/reset/": {"post"},
     "/api/v1/contact-types/": {"get", "post"},
     "/api/v1/contact-types/{id}/": {"get", "patch", "delete"},
     "/api/v1/staff/": {"get", "post"},
@@ -39,6 +45,7 @@ VERSIONED = {
     ("/api/v1/clients/{id}/", "patch"),
     ("/api/v1/clients/{id}/contacts/{contact_id}/", "patch"),
     ("/api/v1/clients/{id}/notes/{note_id}/", "patch"),
+    ("/api/v1/email-templates/{action}/", "patch"),
 }
 # Lists, and the parameters each takes besides the cursor's.
 LISTS = {
@@ -47,6 +54,8 @@ LISTS = {
     "/api/v1/clients/{id}/history/": {"id"},
     "/api/v1/clients/{id}/contacts/": {"id"},
     "/api/v1/clients/{id}/notes/": {"id", "sticky"},
+    "/api/v1/clients/{id}/emails/": {"id"},
+    "/api/v1/email-templates/": set(),
     "/api/v1/contact-types/": set(),
     "/api/v1/staff/": set(),
 }
@@ -55,6 +64,7 @@ CREATES = {
     "/api/v1/clients/": {"first_name", "last_name", "email"},
     "/api/v1/clients/{id}/contacts/": {"contact_type", "first_name", "last_name", "email"},
     "/api/v1/clients/{id}/notes/": {"summary"},
+    "/api/v1/clients/{id}/emails/": {"to", "subject"},
     "/api/v1/contact-types/": {"name"},
     "/api/v1/staff/": {"email", "full_name", "roles"},
 }

@@ -23,6 +23,9 @@ from clientdesk.accounts.actions import user_deactivate
 from clientdesk.accounts.tests.test_staff_actions import enrol_two_factor, lock_out
 from clientdesk.api.views.docs import SchemaView
 from clientdesk.core.contract import Role
+from clientdesk.mail.actions import email_send
+from clientdesk.mail.models import EmailTemplate
+from clientdesk.mail.template_actions import template_update
 
 pytestmark = pytest.mark.django_db
 
@@ -111,4 +114,36 @@ def test_each_staff_write_answers_as_the_schema_says(
         user_deactivate(actor=None, user=member)
     case: Any = schema[path][method].Case(path_parameters={"id": str(member.pk)} if "{id}" in path else {}, body=body)
     response = case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=ALL_CHECKS)
+    assert response.status_code in (200, 201), response.text
+
+
+# Likewise a client's mail and the email templates: each call, made where there is something to read or
+# change (an email to the client, a template edited since it was installed), answers as the schema says.
+MAIL_CALLS = [
+    ("/api/v1/clients/{id}/emails/", "GET", None),
+    ("/api/v1/clients/{id}/emails/", "POST", {"to": ["ada@example.test"], "subject": "Hello", "html": "<p>Hi</p>"}),
+    ("/api/v1/clients/{id}/emails/{email_id}/", "GET", None),
+    ("/api/v1/clients/{id}/emails/{email_id}/resend/", "POST", {"cc": ["cc@example.test"]}),
+    ("/api/v1/email-templates/", "GET", None),
+    ("/api/v1/email-templates/{action}/", "GET", None),
+    ("/api/v1/email-templates/{action}/", "PATCH", {"subject": "Invoice {{ invoice.number }}", "active": False}),
+    ("/api/v1/email-templates/{action}/reset/", "POST", {}),
+]
+
+
+@pytest.mark.parametrize(("path", "method", "body"), MAIL_CALLS)
+def test_each_mail_call_answers_as_the_schema_says(
+    token: str, make_client: Any, path: str, method: str, body: Any
+) -> None:
+    client = make_client(first_name="Grace")
+    email = email_send(
+        actor=None, client=client, to=["g@example.test"], from_name="", from_email="d@x.test", subject="H", text="H"
+    )
+    template = EmailTemplate.objects.get(action="invoice_delivery")
+    template_update(actor=None, template=template, subject="Invoice", html="", text="Due", active=True)
+    found = {"id": str(client.pk), "email_id": str(email.pk), "action": template.action}
+    parameters = {name: value for name, value in found.items() if f"{{{name}}}" in path}
+    case: Any = schema[path][method].Case(path_parameters=parameters, **({} if body is None else {"body": body}))
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"{method}-{path}"}
+    response = case.call_and_validate(headers=headers, checks=ALL_CHECKS)
     assert response.status_code in (200, 201), response.text

@@ -190,12 +190,16 @@ class ClientViewSet(viewsets.ViewSet):
         shape.is_valid(raise_exception=True)
         given = dict(shape.validated_data)
         allow_duplicate = bool(given.pop("allow_duplicate", False))
+        send_welcome = bool(given.pop("send_welcome", False))
         billing = _billing(request, given)
         form = ClientInput(new_client_values(given), billing=billing, current=None)
         form.check()
         try:
             client = actions.client_create(
-                actor=token(request), allow_duplicate=allow_duplicate, **form.action_arguments()
+                actor=token(request),
+                allow_duplicate=allow_duplicate,
+                send_welcome=send_welcome,
+                **form.action_arguments(),
             )
         except actions.DuplicateClientError as exc:
             duplicates = [
