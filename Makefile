@@ -25,7 +25,7 @@ demo: install
 	$(BIN)/clientdesk migrate --no-input -v 1
 	CLIENTDESK_STATIC_MANIFEST=1 $(BIN)/clientdesk collectstatic --no-input -v 0
 	$(BIN)/clientdesk demo
-	@echo "Serving the desk on http://127.0.0.1:$${PORT:-8000}/ with its worker and a mail sink keeping email in var/mail/ (Ctrl+C stops all three)"
+	@echo "Serving the desk on http://127.0.0.1:$${PORT:-8000}/ with its worker and a mail sink keeping email in $${CLIENTDESK_VAR_DIR:-var}/mail/ (Ctrl+C stops all three)"
 	CLIENTDESK_HTTPS=0 BIN=$(BIN) scripts/run-demo
 
 # The product's suite, then the benchmarks' under their own settings (the root is on pytest's `pythonpath`).

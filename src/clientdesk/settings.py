@@ -224,6 +224,13 @@ CLIENTDESK_LOGIN_ACCOUNT_LIMIT = 50
 CLIENTDESK_LOGIN_IP_LIMIT = 100
 CLIENTDESK_LOGIN_WINDOW = 60 * 60
 CLIENTDESK_LOGIN_LOCKOUT = 30 * 60
+# Password reset by email: at most MAIL_LIMIT links per address and IP_LIMIT requests per IP address in
+# WINDOW seconds (beyond: the same answer, nothing sent); every answer waits ANSWER_SECONDS from the
+# request, so its timing does not tell whether the address belongs to a member.
+CLIENTDESK_PASSWORD_RESET_MAIL_LIMIT = 3
+CLIENTDESK_PASSWORD_RESET_IP_LIMIT = 20
+CLIENTDESK_PASSWORD_RESET_WINDOW = 60 * 60
+CLIENTDESK_PASSWORD_RESET_ANSWER_SECONDS = 0.5
 
 # --- Email and background tasks (clientdesk.mail) ----------------------------------------------
 # The outbox row is the truth (mail/delivery.py): the queue only wakes a worker sooner.
@@ -238,7 +245,7 @@ CLIENTDESK_COMPANY_NAME = os.environ.get("CLIENTDESK_COMPANY_NAME") or "Clientde
 CLIENTDESK_MAIL_MAX_ATTEMPTS = 6
 CLIENTDESK_MAIL_BACKOFF = 30
 CLIENTDESK_MAIL_BACKOFF_MAX = 3600
-CLIENTDESK_MAIL_LEASE = 120
+CLIENTDESK_MAIL_LEASE = int(os.environ.get("CLIENTDESK_MAIL_LEASE") or 120)
 CLIENTDESK_MAIL_BATCH = 100  # emails one task run sends over one SMTP connection at most
 CLIENTDESK_MAIL_SINK_DIR = VAR_DIR / "mail"
 
@@ -272,6 +279,8 @@ SPECTACULAR_SETTINGS = {
         "ClientStatusEnum": "clientdesk.clients.models.ClientStatus",
         "PhoneTypeEnum": "clientdesk.clients.models.PhoneType",
         "ActorTypeEnum": "clientdesk.audit.models.ActorType",
+        "MailStatusEnum": "clientdesk.mail.models.MailStatus",
+        "TemplateActionEnum": "clientdesk.mail.models.TemplateAction",
     },
     "PREPROCESSING_HOOKS": [],
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "clientdesk.api.schema.postprocess"],

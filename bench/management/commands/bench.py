@@ -1,4 +1,5 @@
-"""`clientdesk bench seed --clients N` adds clients in bulk; `bench search` and `bench throughput` measure the pages.
+"""`clientdesk bench seed --clients N` adds clients in bulk; `bench search` and `bench throughput` measure the pages;
+`bench mail` measures email delivery.
 
 Installed only by the bench settings: `DJANGO_SETTINGS_MODULE=bench.settings PYTHONPATH=. clientdesk bench …`.
 """
@@ -11,11 +12,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    """`bench seed`, `bench search` and `bench throughput`."""
+    """`bench seed`, `bench search`, `bench throughput` and `bench mail`."""
 
     help = (
         "Benchmarks: `seed` adds clients in bulk, `search` measures the search, list and profile pages, "
-        "`throughput` their requests/s on the production server."
+        "`throughput` their requests/s on the production server, `mail` email delivery by one worker."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,6 +56,16 @@ class Command(BaseCommand):
         )
         throughput.add_argument("--json", dest="json_path", default=None, help="Add the figures to this JSON file.")
         throughput.add_argument("--seed", type=int, default=1500, help="Random seed for picking clients.")
+        mail = actions.add_parser(
+            "mail",
+            help="Messages/s of one `clientdesk worker` and seconds from commit to delivery, to a local SMTP sink.",
+        )
+        mail.add_argument("--emails", type=int, default=2000, help="Emails of the backlog run (default 2000).")
+        mail.add_argument("--batch", type=int, default=100, help="Emails per transaction when queuing (default 100).")
+        mail.add_argument("--rate", type=float, default=100.0, help="Emails/s of the steady run (default 100).")
+        mail.add_argument("--seconds", type=float, default=5.0, help="Seconds of the steady run (default 5).")
+        mail.add_argument("--keep", action="store_true", help="Keep the emails afterwards (deleted by default).")
+        mail.add_argument("--json", dest="json_path", default=None, help="Add the figures to this JSON file.")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "seed":
@@ -68,6 +79,8 @@ class Command(BaseCommand):
             )
         elif action == "throughput":
             self._throughput(options)
+        elif action == "mail":
+            self._mail(options)
         else:
             self._search(options["iterations"], options["naive_iterations"], options["json_path"], options["seed"])
 
@@ -125,4 +138,20 @@ class Command(BaseCommand):
                 say=self._say,
             )
         except RuntimeError as failure:
+            raise CommandError(str(failure)) from failure
+
+    def _mail(self, options: dict[str, Any]) -> None:
+        from bench.mail import MailBenchError, run
+
+        try:
+            run(
+                emails=options["emails"],
+                batch=options["batch"],
+                rate=options["rate"],
+                seconds=options["seconds"],
+                keep=options["keep"],
+                json_path=options["json_path"],
+                say=self._say,
+            )
+        except MailBenchError as failure:
             raise CommandError(str(failure)) from failure

@@ -1,12 +1,14 @@
 """Putting email in the outbox: rows written in the caller's transaction, delivered after its commit.
 
 `queue` writes one row (status `queued`, a fresh Message-ID) and, once the transaction commits,
-asks the task queue to deliver it. A rolled-back action leaves no row and sends nothing; a task
-message that is lost or sent twice changes nothing either (the worker's sweep finds queued rows on
-its own, and a row is claimed by one worker only: see `delivery`).
+asks the task queue to deliver it: one task per commit, naming every email the transaction queued
+(an action mailing 500 clients enqueues one task, not 500). A rolled-back action leaves no row and
+sends nothing; a task message that is lost or sent twice changes nothing either (the worker's sweep
+finds queued rows on its own, and a row is claimed by one worker only: see `delivery`).
 """
 
 import logging
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from email.headerregistry import Address
@@ -31,8 +33,12 @@ def default_from() -> tuple[str, str]:
 
 
 def new_message_id(from_email: str) -> str:
-    """A Message-ID unique to this email: a random id at the sending domain."""
+    """A Message-ID unique to this email: a random id at the sending domain (in IDNA: a header is ASCII)."""
     domain = from_email.rpartition("@")[2] or "localhost"
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        domain = "localhost"
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 
@@ -51,6 +57,36 @@ def wake(ids: Sequence[int]) -> None:
         deliver_outbox.enqueue(list(ids))
     except Exception:  # the queue is a hint: the rows stay queued and the sweep sends them
         logger.warning("Could not reach the task queue; the worker's sweep will send emails %s.", list(ids))
+
+
+_pending = threading.local()  # ids of emails queued in this thread's transaction, for its commit hook
+
+
+def _wake_after_commit(email_id: int) -> None:
+    """Name the email in the one task its transaction enqueues when it commits (one hook per transaction).
+
+    Django drops the hooks of a transaction or savepoint that rolls back: when no hook of ours is
+    left pending, the ids kept so far are of emails rolled back with it, and are dropped too.
+    """
+    connection = transaction.get_connection()
+    if not any(hook is _wake_pending for _, hook, _ in connection.run_on_commit):
+        _pending.ids = []
+        transaction.on_commit(_wake_pending, robust=True)  # a failure here never fails the committed action
+    _pending.ids.append(email_id)
+
+
+def _wake_pending() -> None:
+    """After a commit: one task naming the emails its transaction queued.
+
+    An email queued after the hook was registered, in a savepoint that then rolled back, is still in
+    the list: with more than one id, only the rows that exist (committed) are named.
+    """
+    ids: list[int] = getattr(_pending, "ids", [])
+    _pending.ids = []
+    if len(ids) > 1:
+        ids = list(OutboundEmail.objects.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    if ids:
+        wake(ids)
 
 
 def queue(
@@ -96,7 +132,7 @@ def queue(
         resent_from=resent_from,
     )
     if status == MailStatus.QUEUED:
-        transaction.on_commit(lambda: wake([email.pk]))
+        _wake_after_commit(email.pk)
     return email
 
 
