@@ -246,6 +246,9 @@ CLIENTDESK_MAIL_SINK_DIR = VAR_DIR / "mail"
 # --- Payment accounts (clientdesk.payments) -----------------------------------------------------
 # The vault key wraps the vault's private key when no company passphrase is set. It lives outside the
 # database: CLIENTDESK_VAULT_KEY (URL-safe base64 of 32 bytes), else this file, made on first use.
+# The merchant gateway that stores accounts itself ("offline_test": the built-in offline test gateway);
+# empty: numbers are sealed in the local vault.
+CLIENTDESK_MERCHANT_GATEWAY = os.environ.get("CLIENTDESK_MERCHANT_GATEWAY", "")
 CLIENTDESK_VAULT_KEY_FILE = Path(os.environ.get("CLIENTDESK_VAULT_KEY_FILE") or VAR_DIR / "vault.key")
 
 # --- REST API (clientdesk.api) ----------------------------------------------------------------

@@ -148,6 +148,14 @@ def rotate(*, passphrase: str | None = None, batch: int = 500, on_batch: object 
     if new is None or not _rotation_pending(new):
         new = create_key(passphrase=passphrase)
     resealed = 0
+    opened: dict[str, crypto.rsa.RSAPrivateKey] = {}  # each old key unwrapped once, not once per number
+
+    def reopen(sealed: str, purpose: str) -> str:
+        key_id = crypto.sealed_key_id(sealed)
+        if key_id not in opened:
+            opened[key_id] = private_key(VaultKey.objects.get(key_id=key_id), passphrase)
+        return crypto.open_sealed(sealed, private_key=opened[key_id], purpose=purpose)
+
     while True:
         with transaction.atomic():
             accounts = list(
@@ -160,7 +168,7 @@ def rotate(*, passphrase: str | None = None, batch: int = 500, on_batch: object 
                 break
             for account in accounts:
                 purpose = CARD_NUMBER if account.kind == "card" else BANK_ACCOUNT
-                number = open_sealed(account.sealed_number, purpose, passphrase)
+                number = reopen(account.sealed_number, purpose)
                 account.sealed_number = seal(number, purpose, new)
                 fields = ["sealed_number"]
                 if account.sealed_routing:

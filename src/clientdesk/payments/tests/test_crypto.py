@@ -101,3 +101,8 @@ def test_the_vault_key_file_is_made_once_private_and_reused(tmp_path: Path) -> N
     assert crypto.load_vault_key(base64.urlsafe_b64encode(b"e" * 32).decode(), path) == b"e" * 32
     with pytest.raises(crypto.VaultError):
         crypto.load_vault_key("c2hvcnQ", path)
+
+
+def test_the_passphrase_kdf_is_memory_hard() -> None:
+    assert crypto.ARGON2_MEMORY_KIB >= 64 * 1024
+    assert crypto.ARGON2_ITERATIONS >= 3

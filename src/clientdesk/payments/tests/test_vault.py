@@ -15,9 +15,8 @@ NUMBERS = [f"4{n:014d}" for n in range(7)]
 
 
 @pytest.fixture(autouse=True)
-def _vault_key_file(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("CLIENTDESK_VAULT_KEY", raising=False)
-    settings.CLIENTDESK_VAULT_KEY_FILE = tmp_path / "vault.key"
+def _vault(vault_settings: Any) -> None:
+    """Every test here has its own vault."""
 
 
 def _account(client: Any, number: str) -> PaymentAccount:
