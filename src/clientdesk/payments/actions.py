@@ -17,9 +17,11 @@ from clientdesk import audit
 from clientdesk.clients.models import Client, Contact, ContactType
 from clientdesk.payments import cards, vault
 from clientdesk.payments.events import PaymentEvent
-from clientdesk.payments.gateways.base import CardDetails, Gateway, GatewayError
+from clientdesk.payments.gateways.base import BankDetails, CardDetails, Gateway, GatewayError
 from clientdesk.payments.gateways.offline import GATEWAYS
-from clientdesk.payments.models import AccountKind, PaymentAccount, Storage
+from clientdesk.payments.models import AccountKind, BankAccountType, ClientPaymentTypes, PaymentAccount, Storage
+
+MASK = "•"
 
 
 @dataclass(frozen=True)
@@ -165,3 +167,195 @@ def card_add(
         actor=actor, action=PaymentEvent.ADD, client=locked, target=account, changes=audit.diff({}, _snapshot(account))
     )
     return account
+
+
+@audit.action(PaymentEvent.ADD)
+def bank_add(
+    *,
+    actor: audit.Actor,
+    client: Client,
+    copy_from: Contact | None,
+    holder: HolderData,
+    account_type: str,
+    routing_number: str,
+    account_number: str,
+) -> PaymentAccount:
+    """Add a bank account: routing number checked (ABA), the account number stored at the gateway or sealed."""
+    errors = _holder_errors(holder)
+    if account_type not in BankAccountType.values:
+        errors["account_type"] = ["Choose checking or savings."]
+    routing = _collect(errors, cards.check_routing_number, routing_number)
+    number = _collect(errors, cards.check_account_number, account_number)
+    if errors or routing is None or number is None:
+        raise ValidationError(errors)
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    fingerprint = vault.fingerprint(f"{routing}:{number}")
+    if PaymentAccount.objects.filter(client=locked, fingerprint=fingerprint).exists():
+        raise ValidationError({"account_number": "This bank account is already on file for this client."})
+    account = PaymentAccount(
+        client=locked,
+        contact=_owner(locked, copy_from),
+        kind=AccountKind.BANK,
+        bank_account_type=account_type,
+        last4=number[-4:],
+        routing_last4=routing[-4:],
+        fingerprint=fingerprint,
+        **{k: v.strip() for k, v in asdict(holder).items()},
+    )
+    gateway = merchant_gateway()
+    if gateway is not None:
+        details = BankDetails(
+            routing_number=routing,
+            account_number=number,
+            account_type=account_type,
+            holder=f"{holder.first_name} {holder.last_name}",
+        )
+        try:
+            account.gateway_token = gateway.store(details).token
+        except GatewayError as exc:
+            raise ValidationError({"account_number": str(exc)}) from None
+        account.storage = gateway.code
+    else:
+        account.storage = Storage.LOCAL
+        account.sealed_number = vault.seal(number, vault.BANK_ACCOUNT)
+        account.sealed_routing = vault.seal(routing, vault.ROUTING)
+    _first_becomes_auto_debit(locked, account)
+    _save_or_forget(account, gateway)
+    audit.record(
+        actor=actor, action=PaymentEvent.ADD, client=locked, target=account, changes=audit.diff({}, _snapshot(account))
+    )
+    return account
+
+
+def is_masked(value: str) -> bool:
+    """Whether a number field still holds the masked value the edit form showed (keep the stored number)."""
+    return not value.strip() or MASK in value
+
+
+@audit.action(PaymentEvent.UPDATE)
+def card_update(
+    *,
+    actor: audit.Actor,
+    account: PaymentAccount,
+    copy_from: Contact | None,
+    holder: HolderData,
+    number: str,
+    expiry_month: int | str,
+    expiry_year: int | str,
+    security_code: str = "",
+) -> PaymentAccount:
+    """Edit a card: holder and owner, expiry alone, or a new number (an unchanged masked number keeps the old).
+
+    A new number is checked like an added one and must stay the same brand-agnostic account of this client.
+    """
+    locked = PaymentAccount.objects.select_for_update().select_related("client").get(pk=account.pk)
+    if locked.kind != AccountKind.CARD:
+        raise ValidationError("This is not a card.", code="kind")
+    errors = _holder_errors(holder)
+    card = None if is_masked(number) else _collect(errors, cards.check_card_number, number)
+    expiry = _collect(errors, cards.check_expiry, expiry_month, expiry_year)
+    code = ""
+    if card is not None and security_code:
+        code = _collect(errors, cards.check_security_code, security_code, card.brand) or ""
+    if errors or expiry is None:
+        raise ValidationError(errors)
+    before = _snapshot(locked)
+    for field, value in asdict(holder).items():
+        setattr(locked, field, value.strip())
+    locked.contact = _owner(locked.client, copy_from) if copy_from is not None else locked.contact
+    locked.expiry_month, locked.expiry_year = expiry
+    gateway = GATEWAYS[locked.storage]() if locked.storage in GATEWAYS else None
+    if card is not None:
+        fingerprint = vault.fingerprint(card.digits)
+        if PaymentAccount.objects.filter(client=locked.client, fingerprint=fingerprint).exclude(pk=locked.pk).exists():
+            raise ValidationError({"number": "This card is already on file for this client."})
+        locked.brand, locked.last4, locked.fingerprint = card.brand.code, card.last4, fingerprint
+        if gateway is None:
+            locked.sealed_number = vault.seal(card.digits, vault.CARD_NUMBER)
+    if gateway is not None:
+        details = (
+            CardDetails(card.digits, expiry[0], expiry[1], code, f"{holder.first_name} {holder.last_name}")
+            if card is not None
+            else None
+        )
+        try:
+            gateway.update(locked.gateway_token, details, expiry=expiry)
+        except GatewayError as exc:
+            raise ValidationError({"number": str(exc)}) from None
+    after = _snapshot(locked)
+    if after == before and card is None:
+        audit.nothing_changed()
+        return locked
+    locked.full_clean(exclude=["client", "contact"])
+    locked.save()
+    changes = audit.diff(before, after)
+    if card is not None and "account" not in changes:
+        changes["number"] = ["(replaced)", "(replaced)"]
+    audit.record(actor=actor, action=PaymentEvent.UPDATE, client=locked.client, target=locked, changes=changes)
+    return locked
+
+
+@audit.action(PaymentEvent.DELETE)
+def account_delete(*, actor: audit.Actor, account: PaymentAccount) -> None:
+    """Delete a payment account: its sealed number is destroyed with the row; the gateway forgets it after commit.
+
+    When it was the auto-debit account, the client has none until another is chosen.
+    """
+    locked = PaymentAccount.objects.select_for_update().select_related("client").get(pk=account.pk)
+    snapshot = _snapshot(locked)
+    gateway = GATEWAYS[locked.storage]() if locked.storage in GATEWAYS else None
+    token = locked.gateway_token
+    locked.delete()
+    audit.record(
+        actor=actor,
+        action=PaymentEvent.DELETE,
+        client=locked.client,
+        target=locked,
+        changes=audit.diff(snapshot, {}),
+    )
+    if gateway is not None and token:
+        audit.after_commit(lambda: _forget_at_gateway(gateway, token))
+
+
+def _forget_at_gateway(gateway: Gateway, token: str) -> None:
+    with contextlib.suppress(GatewayError):
+        gateway.remove(token)
+
+
+@audit.action(PaymentEvent.AUTO_DEBIT)
+def auto_debit_set(*, actor: audit.Actor, client: Client, account: PaymentAccount | None) -> PaymentAccount | None:
+    """Use this account (of this client) for auto-debit, or none."""
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    if account is not None and account.client_id != locked.pk:
+        raise ValidationError("That payment account is not this client's.", code="other_client")
+    current = PaymentAccount.objects.filter(client=locked, auto_debit=True).first()
+    if (current.pk if current else None) == (account.pk if account else None):
+        audit.nothing_changed()
+        return current
+    PaymentAccount.objects.filter(client=locked, auto_debit=True).update(auto_debit=False)
+    if account is not None:
+        PaymentAccount.objects.filter(pk=account.pk).update(auto_debit=True)
+    audit.record(
+        actor=actor,
+        action=PaymentEvent.AUTO_DEBIT,
+        client=locked,
+        target=account,
+        changes={"auto_debit": [current.label if current else "none", account.label if account else "none"]},
+    )
+    return account
+
+
+@audit.action(PaymentEvent.TYPES)
+def payment_types_set(*, actor: audit.Actor, client: Client, cards: bool, bank_accounts: bool) -> ClientPaymentTypes:
+    """Which kinds of payment account the client may use."""
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    types, _ = ClientPaymentTypes.objects.get_or_create(client=locked)
+    before = {"cards": types.cards, "bank_accounts": types.bank_accounts}
+    after = {"cards": cards, "bank_accounts": bank_accounts}
+    if before == after:
+        audit.nothing_changed()
+        return types
+    types.cards, types.bank_accounts = cards, bank_accounts
+    types.save()
+    audit.record(actor=actor, action=PaymentEvent.TYPES, client=locked, changes=audit.diff(before, after))
+    return types
