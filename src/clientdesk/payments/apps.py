@@ -10,7 +10,13 @@ class PaymentsConfig(DeskApp):
     label = "payments"
     verbose_name = "Payment accounts"
     role_permissions = {
-        Role.BILLING: ["view_paymentaccount", "add_paymentaccount", "change_paymentaccount", "delete_paymentaccount"],
+        Role.BILLING: [
+            "view_paymentaccount",
+            "add_paymentaccount",
+            "change_paymentaccount",
+            "delete_paymentaccount",
+            "reveal_paymentaccount",
+        ],
         Role.SUPPORT: ["view_paymentaccount"],
         Role.READ_ONLY: ["view_paymentaccount"],
     }

@@ -71,6 +71,7 @@ class PaymentAccount(models.Model):
 
     class Meta:
         ordering = ("-auto_debit", "kind", "id")
+        permissions = (("reveal_paymentaccount", "Can reveal a payment account's full number"),)
         constraints = (
             models.UniqueConstraint(
                 fields=["client"], condition=models.Q(auto_debit=True), name="payment_one_auto_debit_per_client"
