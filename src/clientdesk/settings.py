@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "clientdesk.clients",
     "clientdesk.notes",
     "clientdesk.mail",
+    "clientdesk.payments",
     "clientdesk.api",  # last: the API may call every app's actions and queries
 ]
 
@@ -248,6 +249,14 @@ CLIENTDESK_MAIL_BACKOFF_MAX = 3600
 CLIENTDESK_MAIL_LEASE = int(os.environ.get("CLIENTDESK_MAIL_LEASE") or 120)
 CLIENTDESK_MAIL_BATCH = 100  # emails one task run sends over one SMTP connection at most
 CLIENTDESK_MAIL_SINK_DIR = VAR_DIR / "mail"
+
+# --- Payment accounts (clientdesk.payments) -----------------------------------------------------
+# The vault key wraps the vault's private key when no company passphrase is set. It lives outside the
+# database: CLIENTDESK_VAULT_KEY (URL-safe base64 of 32 bytes), else this file, made on first use.
+# The merchant gateway that stores accounts itself ("offline_test": the built-in offline test gateway);
+# empty: numbers are sealed in the local vault.
+CLIENTDESK_MERCHANT_GATEWAY = os.environ.get("CLIENTDESK_MERCHANT_GATEWAY", "")
+CLIENTDESK_VAULT_KEY_FILE = Path(os.environ.get("CLIENTDESK_VAULT_KEY_FILE") or VAR_DIR / "vault.key")
 
 # --- REST API (clientdesk.api) ----------------------------------------------------------------
 # Personal API tokens (`Authorization: Bearer …`) only: no session or basic auth, JSON in and out,
