@@ -15,6 +15,8 @@ Variables (all optional for the demo):
                       start); `?timeout=SECONDS`. Default smtp://127.0.0.1:8025, the demo's mail sink
     CLIENTDESK_MAIL_FROM    From of automatic email; default "Clientdesk <desk@localhost>"
     CLIENTDESK_BASE_URL     the desk's address in email links; default http://127.0.0.1:8000
+    CLIENTDESK_MAIL_LEASE   seconds a worker holds an email it is sending (default 120); past that,
+                      an email still `sending` is marked `unknown`
     TASKS_URL         the background task queue: unset or db:// for the database (nothing more to run
                       than `clientdesk worker`), redis://host:port/db for Redis (RQ) with any number of
                       workers on any number of machines
@@ -247,7 +249,7 @@ CLIENTDESK_MAIL_MAX_ATTEMPTS = 6
 CLIENTDESK_MAIL_BACKOFF = 30
 CLIENTDESK_MAIL_BACKOFF_MAX = 3600
 CLIENTDESK_MAIL_LEASE = int(os.environ.get("CLIENTDESK_MAIL_LEASE") or 120)
-CLIENTDESK_MAIL_BATCH = 100  # emails one task run sends over one SMTP connection at most
+CLIENTDESK_MAIL_BATCH = 100  # emails one task run or sweep claims and sends at most
 CLIENTDESK_MAIL_SINK_DIR = VAR_DIR / "mail"
 
 # --- Payment accounts (clientdesk.payments) -----------------------------------------------------
