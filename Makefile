@@ -28,10 +28,9 @@ demo: install
 	@echo "Serving the desk on http://127.0.0.1:$${PORT:-8000}/ with its worker and a mail sink keeping email in $${CLIENTDESK_VAR_DIR:-var}/mail/ (Ctrl+C stops all three)"
 	CLIENTDESK_HTTPS=0 BIN=$(BIN) scripts/run-demo
 
-# The product's suite on every core (pytest-xdist; each worker has its own test database), then the
-# benchmarks' under their own settings (the root is on pytest's `pythonpath`).
+# The product's suite, then the benchmarks' under their own settings (the root is on pytest's `pythonpath`).
 test: install
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest bench -p no:cacheprovider --ds=bench.settings
 
 lint: install
