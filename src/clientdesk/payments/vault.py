@@ -101,8 +101,14 @@ def passphrase_set() -> bool:
 def rewrap(*, current_passphrase: str | None, new_passphrase: str | None) -> int:
     """Re-wrap every private key under the new passphrase (None: the vault key); the numbers stay as sealed.
 
-    Runs inside the caller's transaction; refused (PassphraseRequiredError) when the current one is wrong.
+    All keys or none (one transaction, the caller's if any); refused (PassphraseRequiredError) when the
+    current one is wrong.
     """
+    with transaction.atomic():
+        return _rewrap_all(current_passphrase, new_passphrase)
+
+
+def _rewrap_all(current_passphrase: str | None, new_passphrase: str | None) -> int:
     keys = list(VaultKey.objects.select_for_update().order_by("id"))
     for key in keys:
         try:
