@@ -34,3 +34,44 @@ def vault_settings(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(crypto, "generate_key_pair", lambda: next(_POOL))
     monkeypatch.setattr(crypto, "ARGON2_MEMORY_KIB", 1024)
     return settings
+
+
+@pytest.fixture
+def make_card(vault_settings: Any) -> Any:
+    """A factory of card accounts added through the real action (sealed in this test's vault)."""
+    from clientdesk.payments.actions import HolderData, card_add
+
+    def make(client: Any, number: str = "4242424242424242", **kwargs: Any) -> Any:
+        fields: dict[str, Any] = {
+            "actor": None,
+            "client": client,
+            "copy_from": None,
+            "holder": HolderData(first_name="Ann", last_name="Lee", city="Leeds", country="GB"),
+            "number": number,
+            "expiry_month": 12,
+            "expiry_year": 2031,
+            "security_code": "123",
+        }
+        return card_add(**{**fields, **kwargs})
+
+    return make
+
+
+@pytest.fixture
+def make_bank(vault_settings: Any) -> Any:
+    """A factory of bank accounts added through the real action (sealed in this test's vault)."""
+    from clientdesk.payments.actions import HolderData, bank_add
+
+    def make(client: Any, account_number: str = "000123456789", **kwargs: Any) -> Any:
+        fields: dict[str, Any] = {
+            "actor": None,
+            "client": client,
+            "copy_from": None,
+            "holder": HolderData(first_name="Ann", last_name="Lee"),
+            "account_type": "checking",
+            "routing_number": "011000015",
+            "account_number": account_number,
+        }
+        return bank_add(**{**fields, **kwargs})
+
+    return make
