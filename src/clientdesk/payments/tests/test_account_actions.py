@@ -118,3 +118,68 @@ def test_accepted_payment_types(make_client: Callable[..., Any]) -> None:
     assert (types.cards, types.bank_accounts) == (True, False)
     payment_types_set(actor=None, client=client, cards=True, bank_accounts=False)
     assert AuditEvent.objects.filter(action="payment.types").count() == 1
+
+
+def test_a_bank_account_edit_keeps_masked_numbers_and_changes_its_type(
+    make_client: Callable[..., Any], make_bank: Callable[..., Any]
+) -> None:
+    from clientdesk.payments.actions import bank_update
+
+    account = make_bank(make_client())
+    sealed = account.sealed_number
+    saved = bank_update(
+        actor=None, account=account, copy_from=None, holder=HolderData(first_name="Ann", last_name="Lee", city="York"),
+        account_type="savings", routing_number="•••••0015", account_number="••••6789",
+    )  # fmt: skip
+    assert saved.bank_account_type == "savings"
+    assert saved.city == "York"
+    assert saved.sealed_number == sealed
+    event = AuditEvent.objects.filter(action="payment.update").get()
+    assert set(event.changes) == {"account", "address"}
+
+
+def test_a_bank_account_edit_with_a_new_number_needs_the_routing_number_too(
+    make_client: Callable[..., Any], make_bank: Callable[..., Any]
+) -> None:
+    from clientdesk.payments.actions import bank_update
+
+    account = make_bank(make_client())
+    with pytest.raises(ValidationError) as caught:
+        bank_update(
+            actor=None, account=account, copy_from=None, holder=HOLDER, account_type="checking",
+            routing_number="•••••0015", account_number="55501234",
+        )  # fmt: skip
+    assert set(caught.value.message_dict) == {"routing_number"}
+    saved = bank_update(
+        actor=None, account=account, copy_from=None, holder=HOLDER, account_type="checking",
+        routing_number="021000021", account_number="55501234",
+    )  # fmt: skip
+    assert (saved.last4, saved.routing_last4) == ("1234", "0021")
+    assert vault.open_sealed(saved.sealed_routing, vault.ROUTING) == "021000021"
+    assert vault.open_sealed(saved.sealed_number, vault.BANK_ACCOUNT) == "55501234"
+
+
+def test_an_unchanged_bank_account_edit_writes_no_event(
+    make_client: Callable[..., Any], make_bank: Callable[..., Any]
+) -> None:
+    from clientdesk.payments.actions import bank_update
+
+    account = make_bank(make_client())
+    bank_update(
+        actor=None, account=account, copy_from=None, holder=HOLDER, account_type="checking",
+        routing_number="", account_number="",
+    )  # fmt: skip
+    assert not AuditEvent.objects.filter(action="payment.update").exists()
+
+
+def test_a_card_cannot_be_edited_as_a_bank_account(
+    make_client: Callable[..., Any], make_card: Callable[..., Any]
+) -> None:
+    from clientdesk.payments.actions import bank_update
+
+    card = make_card(make_client())
+    with pytest.raises(ValidationError):
+        bank_update(
+            actor=None, account=card, copy_from=None, holder=HOLDER, account_type="checking",
+            routing_number="", account_number="",
+        )  # fmt: skip

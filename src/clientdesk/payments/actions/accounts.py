@@ -91,6 +91,13 @@ def _snapshot(account: PaymentAccount) -> dict[str, Any]:
     return {
         "account": account.label,
         "holder": f"{account.first_name} {account.last_name}",
+        "address": ", ".join(
+            part
+            for part in (account.address1, account.address2, account.city, account.state, account.postal_code)
+            if part
+        )
+        + (f" ({account.country})" if account.country else ""),
+        "routing": f"ending {account.routing_last4}" if account.routing_last4 else "",
         "owner": str(account.contact) if account.contact_id else "",
         "storage": Storage(account.storage).label,
         "expiry": f"{account.expiry_month:02d}/{account.expiry_year}" if account.expiry_month else "",
@@ -292,6 +299,79 @@ def card_update(
     locked.save()
     changes = audit.diff(before, after)
     if card is not None and "account" not in changes:
+        changes["number"] = ["(replaced)", "(replaced)"]
+    audit.record(actor=actor, action=PaymentEvent.UPDATE, client=locked.client, target=locked, changes=changes)
+    return locked
+
+
+@audit.action(PaymentEvent.UPDATE)
+def bank_update(
+    *,
+    actor: audit.Actor,
+    account: PaymentAccount,
+    copy_from: Contact | None,
+    holder: HolderData,
+    account_type: str,
+    routing_number: str,
+    account_number: str,
+) -> PaymentAccount:
+    """Edit a bank account: holder and owner, its type, or new numbers (both, since the pair is one account).
+
+    Masked (unchanged) numbers keep the stored ones.
+    """
+    locked = PaymentAccount.objects.select_for_update().select_related("client").get(pk=account.pk)
+    if locked.kind != AccountKind.BANK:
+        raise ValidationError("This is not a bank account.", code="kind")
+    errors = _holder_errors(holder)
+    if account_type not in BankAccountType.values:
+        errors["account_type"] = ["Choose checking or savings."]
+    routing = number = None
+    if not (is_masked(routing_number) and is_masked(account_number)):
+        # A new pair: both numbers in full (the fingerprint and the gateway need both).
+        if is_masked(routing_number):
+            errors["routing_number"] = ["Enter the routing number again with the new account number."]
+        else:
+            routing = _collect(errors, cards.check_routing_number, routing_number)
+        if is_masked(account_number):
+            errors["account_number"] = ["Enter the account number again with the new routing number."]
+        else:
+            number = _collect(errors, cards.check_account_number, account_number)
+    if errors:
+        raise ValidationError(errors)
+    before = _snapshot(locked)
+    for field, value in asdict(holder).items():
+        setattr(locked, field, value.strip())
+    locked.contact = _owner(locked.client, copy_from) if copy_from is not None else locked.contact
+    locked.bank_account_type = account_type
+    replaced = routing is not None and number is not None
+    gateway = GATEWAYS[locked.storage]() if locked.storage in GATEWAYS else None
+    if routing is not None and number is not None:
+        fingerprint = vault.fingerprint(f"{routing}:{number}")
+        if PaymentAccount.objects.filter(client=locked.client, fingerprint=fingerprint).exclude(pk=locked.pk).exists():
+            raise ValidationError({"account_number": "This bank account is already on file for this client."})
+        locked.last4, locked.routing_last4, locked.fingerprint = number[-4:], routing[-4:], fingerprint
+        if gateway is None:
+            locked.sealed_number = vault.seal(number, vault.BANK_ACCOUNT)
+            locked.sealed_routing = vault.seal(routing, vault.ROUTING)
+        else:
+            details = BankDetails(
+                routing_number=routing,
+                account_number=number,
+                account_type=account_type,
+                holder=f"{holder.first_name} {holder.last_name}",
+            )
+            try:
+                gateway.update(locked.gateway_token, details, expiry=None)
+            except GatewayError as exc:
+                raise ValidationError({"account_number": str(exc)}) from None
+    after = _snapshot(locked)
+    if after == before and not replaced:
+        audit.nothing_changed()
+        return locked
+    locked.full_clean(exclude=["client", "contact"])
+    locked.save()
+    changes = audit.diff(before, after)
+    if replaced and "account" not in changes:
         changes["number"] = ["(replaced)", "(replaced)"]
     audit.record(actor=actor, action=PaymentEvent.UPDATE, client=locked.client, target=locked, changes=changes)
     return locked
