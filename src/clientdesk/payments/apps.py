@@ -1,6 +1,6 @@
 """The payments app: what it declares to the rest of the desk."""
 
-from clientdesk.core.contract import DeskApp, Role
+from clientdesk.core.contract import AccountAction, DeskApp, ProfileWidget, Role
 
 
 class PaymentsConfig(DeskApp):
@@ -20,4 +20,30 @@ class PaymentsConfig(DeskApp):
         Role.SUPPORT: ["view_paymentaccount"],
         Role.READ_ONLY: ["view_paymentaccount"],
     }
+    profile_widgets = [
+        ProfileWidget(
+            name="payment-accounts",
+            title="Payment accounts",
+            url_name="payments:client_accounts",
+            permission="payments.view_paymentaccount",
+            column="side",
+            order=20,
+            link_label="Manage",
+            link_url_name="payments:account_list",
+        ),
+    ]
+    account_actions = [
+        AccountAction(
+            label="Payment accounts",
+            url_name="payments:account_list",
+            permission="payments.view_paymentaccount",
+            order=10,
+        ),
+        AccountAction(
+            label="Add CC account", url_name="payments:card_add", permission="payments.add_paymentaccount", order=11
+        ),
+        AccountAction(
+            label="Add ACH account", url_name="payments:bank_add", permission="payments.add_paymentaccount", order=12
+        ),
+    ]
     demo_after = ("clients",)

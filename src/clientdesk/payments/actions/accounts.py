@@ -490,8 +490,10 @@ def reveal_number(*, actor: User, account: PaymentAccount, secret: str, ip: str 
         reason = "locked" if outcome.refused else f"wrong {kind}"
         _record_refused(actor=actor, account=account, reason=reason)
         if outcome.refused:
-            raise ValidationError({"secret": "Too many wrong attempts: try again later."}, code="locked")
-        raise ValidationError({"secret": REVEAL_REFUSED[kind]}, code="wrong")
+            raise ValidationError(
+                {"secret": ValidationError("Too many wrong attempts: try again later.", code="locked")}
+            )
+        raise ValidationError({"secret": ValidationError(REVEAL_REFUSED[kind], code="wrong")})
     purpose = vault.CARD_NUMBER if account.kind == AccountKind.CARD else vault.BANK_ACCOUNT
     number = vault.open_sealed(account.sealed_number, purpose, secret if kind == "passphrase" else None)
     _record_reveal(actor=actor, account=account)
