@@ -46,4 +46,5 @@ class PaymentsConfig(DeskApp):
             label="Add ACH account", url_name="payments:bank_add", permission="payments.add_paymentaccount", order=12
         ),
     ]
+    demo_seeder = "clientdesk.payments.demo.seed"
     demo_after = ("clients",)

@@ -65,6 +65,17 @@ class HolderForm(StyledFormMixin, forms.Form):
         country = (self.data.get("country") if self.is_bound else None) or self.initial.get("country") or ""
         cast(forms.ChoiceField, self.fields["state"]).choices = _state_choices(country)
         self.fields["copy_from"].help_text = "Fills in the holder below; that contact then owns the account."
+        # Choosing fills the holder in place; only the holder's fields are sent (never the number).
+        self.fields["copy_from"].widget.attrs.update(
+            {
+                "hx-post": "",
+                "hx-trigger": "change",
+                "hx-target": "#holder",
+                "hx-swap": "outerHTML",
+                "hx-include": "#holder",
+                "hx-vals": '{"fill": "1"}',
+            }
+        )
         self.fields["country"].widget.attrs.update(
             {"hx-get": reverse("clients:state_options"), "hx-target": "#id_state", "hx-swap": "innerHTML"}
         )
