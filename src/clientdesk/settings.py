@@ -302,6 +302,8 @@ OTP_TOTP_ISSUER = "Clientdesk"
 # would refuse a correct code right after a wrong one.
 OTP_TOTP_THROTTLE_FACTOR = 0
 
+# Sensitive values (card numbers, security codes, passwords) are hidden from error reports even under DEBUG.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "clientdesk.core.errors.AlwaysSafeExceptionReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.requests import StaffRequest
@@ -26,6 +27,10 @@ LIST = "payments/account_list.html"
 FORM = "payments/account_form.html"
 # What a change to an account tells the profile: its Payment accounts widget and its Recent activity reload.
 CHANGED = "paymentAccountsChanged, clientChanged"
+# What an error report (the debug page, a logged 500) must never show: the fields holding numbers,
+# the security code and the secret; and, by `sensitive_variables()`, every local of these views and of
+# everything they call (the actions, the checks, the vault).
+SECRET_FIELDS = ("number", "security_code", "routing_number", "account_number", "secret")
 ADDED = {
     AccountKind.CARD: "The credit card account has been created.",
     AccountKind.BANK: "The bank account has been created.",
@@ -199,6 +204,8 @@ def _save(
     )  # fmt: skip
 
 
+@sensitive_variables()
+@sensitive_post_parameters(*SECRET_FIELDS)
 @require_http_methods(["GET", "POST"])
 def card_add(request: StaffRequest, pk: int) -> HttpResponse:
     """Add CC account: the holder (copied from a contact or typed), number, expiry and security code."""
@@ -206,6 +213,8 @@ def card_add(request: StaffRequest, pk: int) -> HttpResponse:
     return _account_form(request, client, AccountKind.CARD)
 
 
+@sensitive_variables()
+@sensitive_post_parameters(*SECRET_FIELDS)
 @require_http_methods(["GET", "POST"])
 def bank_add(request: StaffRequest, pk: int) -> HttpResponse:
     """Add ACH account: the holder, the account type, routing and account numbers."""
@@ -213,6 +222,8 @@ def bank_add(request: StaffRequest, pk: int) -> HttpResponse:
     return _account_form(request, client, AccountKind.BANK)
 
 
+@sensitive_variables()
+@sensitive_post_parameters(*SECRET_FIELDS)
 @require_http_methods(["GET", "POST"])
 def account_edit(request: StaffRequest, pk: int, account_pk: int) -> HttpResponse:
     """Edit a card or bank account: numbers show masked, and a masked number keeps the stored one."""
@@ -235,6 +246,8 @@ def account_delete(request: StaffRequest, pk: int, account_pk: int) -> HttpRespo
     return redirect(_list_url(pk))
 
 
+@sensitive_variables()
+@sensitive_post_parameters(*SECRET_FIELDS)
 @require_http_methods(["GET", "POST"])
 def account_reveal(request: StaffRequest, pk: int, account_pk: int) -> HttpResponse:
     """Show number: after the staff member's password (or the company passphrase), the full number, once.
