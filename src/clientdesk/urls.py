@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("clientdesk.notes.urls")),
     path("", include("clientdesk.mail.urls")),
     path("", include("clientdesk.mail.template_urls")),
+    path("", include("clientdesk.payments.settings_urls")),
     path("api/", include("clientdesk.api.urls")),
 ]
 

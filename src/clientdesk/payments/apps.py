@@ -1,6 +1,6 @@
 """The payments app: what it declares to the rest of the desk."""
 
-from clientdesk.core.contract import DeskApp, Role
+from clientdesk.core.contract import DeskApp, MenuItem, Role
 
 
 class PaymentsConfig(DeskApp):
@@ -20,4 +20,12 @@ class PaymentsConfig(DeskApp):
         Role.SUPPORT: ["view_paymentaccount"],
         Role.READ_ONLY: ["view_paymentaccount"],
     }
+    menu = [
+        MenuItem(
+            label="Encryption",
+            url_name="payments_settings:encryption",
+            permission="payments.change_vaultkey",
+            order=930,
+        )
+    ]
     demo_after = ("clients",)
