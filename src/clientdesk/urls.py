@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("clientdesk.mail.urls")),
     path("", include("clientdesk.mail.template_urls")),
     path("", include("clientdesk.payments.urls")),
+    path("", include("clientdesk.payments.settings_urls")),
     path("api/", include("clientdesk.api.urls")),
 ]
 

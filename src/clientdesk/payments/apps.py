@@ -1,6 +1,6 @@
 """The payments app: what it declares to the rest of the desk."""
 
-from clientdesk.core.contract import AccountAction, DeskApp, ProfileWidget, Role
+from clientdesk.core.contract import AccountAction, DeskApp, MenuItem, ProfileWidget, Role
 
 
 class PaymentsConfig(DeskApp):
@@ -47,4 +47,12 @@ class PaymentsConfig(DeskApp):
         ),
     ]
     demo_seeder = "clientdesk.payments.demo.seed"
+    menu = [
+        MenuItem(
+            label="Encryption",
+            url_name="payments_settings:encryption",
+            permission="payments.change_vaultkey",
+            order=930,
+        )
+    ]
     demo_after = ("clients",)

@@ -15,11 +15,20 @@ from clientdesk.payments.actions.accounts import (
     payment_types_set,
     reveal_number,
 )
+from clientdesk.payments.actions.vault import (
+    PASSPHRASE_MIN_LENGTH,
+    VaultStatus,
+    passphrase_change,
+    vault_rotate,
+    vault_status,
+)
 
 __all__ = [
     "MASK",
+    "PASSPHRASE_MIN_LENGTH",
     "REVEAL_REFUSED",
     "HolderData",
+    "VaultStatus",
     "account_delete",
     "auto_debit_set",
     "bank_add",
@@ -28,6 +37,9 @@ __all__ = [
     "card_update",
     "is_masked",
     "merchant_gateway",
+    "passphrase_change",
     "payment_types_set",
     "reveal_number",
+    "vault_rotate",
+    "vault_status",
 ]
