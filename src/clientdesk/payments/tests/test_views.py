@@ -404,3 +404,16 @@ def test_the_list_and_widget_take_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         widget = web.get(url("client_accounts", grace), headers=HTMX)
     assert widget.content.decode().count("list-group-item") == rows
+
+
+def test_history_tells_what_happened_in_words_with_brand_and_last_four_only(login_as, billing, grace):
+    web = login_as(billing)
+    web.post(url("card_add", grace), card_data())
+    account = PaymentAccount.objects.get()
+    web.post(url("account_reveal", grace, account), {"secret": PASSWORD})
+    web.post(url("account_delete", grace, account))
+    history = web.get(reverse("clients:client_history", args=[grace.pk])).content.decode()
+    for words in ("Added payment account", "Revealed account number", "Deleted payment account", "Visa ending 1111"):
+        assert words in history
+    assert DIGITS not in history
+    assert "v1." not in history
