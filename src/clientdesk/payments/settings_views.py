@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 
 from clientdesk.accounts.requests import StaffRequest
@@ -68,6 +68,7 @@ def _submit(request: StaffRequest, name: str, change: Callable[[dict[str, Any]],
 
 
 @never_cache
+@sensitive_variables()
 @sensitive_post_parameters()
 @require_POST
 @permission_required(PERMISSION)
@@ -82,6 +83,7 @@ def encryption_set(request: StaffRequest) -> HttpResponse:
 
 
 @never_cache
+@sensitive_variables()
 @sensitive_post_parameters()
 @require_POST
 @permission_required(PERMISSION)
@@ -98,6 +100,7 @@ def encryption_change(request: StaffRequest) -> HttpResponse:
 
 
 @never_cache
+@sensitive_variables()
 @sensitive_post_parameters()
 @require_POST
 @permission_required(PERMISSION)
