@@ -196,6 +196,7 @@ def test_copy_from_the_primary_contact_works_without_htmx(login_as, billing, gra
         ({"number": "9999 9999 9999 9995"}, "number", ""),
         ({"expiry_year": "2020"}, "expiry_year", ""),
         ({"security_code": "12"}, "security_code", ""),
+        ({"security_code": ""}, "security_code", "Enter the security code from the card."),
         ({"first_name": ""}, "first_name", "Enter the holder's first name."),
     ],
 )
