@@ -211,6 +211,7 @@ class RevealForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, passphrase: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["secret"].label = "Company encryption passphrase" if passphrase else "Your password"
+        self.fields["secret"].widget.attrs["autofocus"] = True  # also when the dialog's content arrives
         if passphrase:
             self.fields["secret"].widget.attrs["autocomplete"] = "off"
 

@@ -70,13 +70,14 @@ def test_a_billing_member_manages_a_clients_payment_accounts(
     # Show number: a dialog asks for the password, then shows the number.
     page.get_by_role("link", name="Show number of Visa ending 1111").click()
     dialog = page.get_by_role("dialog")
-    expect(dialog.get_by_label("Your password")).to_be_visible()
+    expect(dialog.get_by_label("Your password")).to_be_focused()
     dialog.get_by_label("Your password").fill("not my password")
     dialog.get_by_role("button", name="Show number").click()
     expect(dialog).to_contain_text("That is not your password.")
     dialog.get_by_label("Your password").fill(PASSWORD)
     dialog.get_by_role("button", name="Show number").click()
     expect(dialog.locator("#revealed-number")).to_have_text("4111111111111111")
+    expect(dialog.locator("#revealed-number")).to_be_focused()  # a keyboard user is taken to it
     check_a11y(page)
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_be_hidden()
