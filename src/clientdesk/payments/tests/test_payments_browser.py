@@ -92,3 +92,40 @@ def test_a_billing_member_manages_a_clients_payment_accounts(
     page.goto(client.get_absolute_url())
     expect(page.get_by_role("region", name="Payment accounts")).to_contain_text("Savings account ending 4321")
     expect(page).to_have_url(re.compile(rf"/clients/{client.pk}/$"))
+
+
+def test_edit_a_card_and_the_accepted_types_from_the_keyboard(
+    page, sign_in, check_a11y, billing, make_client, make_card
+):
+    client = make_client(first_name="Ada", last_name="Lovelace")
+    card = make_card(client)
+    sign_in(billing)
+    page.goto(f"/clients/{client.pk}/payment-accounts/")
+    page.get_by_role("link", name="Edit Visa ending 4242").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Edit Visa ending 4242")).to_be_visible()
+    number = page.get_by_label("Card number")
+    expect(number).to_have_value(re.compile(r"^•+4242$"))
+    check_a11y(page)
+    page.get_by_label("Expiry month").focus()
+    page.keyboard.press("Home")  # the first month
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # March
+    page.get_by_label("City").focus()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("York")
+    page.keyboard.press("Enter")  # submits the form
+    expect(page.get_by_role("alert")).to_contain_text("Visa ending 4242 has been updated.")
+    expect(page.locator("tr", has_text="Visa ending 4242")).to_contain_text("02/2031")
+    card.refresh_from_db()
+    assert (card.expiry_month, card.city) == (2, "York")
+
+    page.goto(f"/clients/{client.pk}/payment-accounts/types/")
+    check_a11y(page)
+    page.get_by_label("Bank accounts (ACH)").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("The accepted payment types have been updated.")
+    expect(page.get_by_role("region", name="Accepted payment types")).to_contain_text("Bank accounts: not accepted")
+    page.get_by_role("link", name="Add ACH account").click()
+    expect(page.get_by_role("alert")).to_contain_text("This client does not accept bank accounts")
