@@ -1,8 +1,8 @@
 """/api/v1/clients/{id}/payment-accounts/ and /payment-types/: a client's cards and bank accounts, and which it takes.
 
-As on the pages, reading needs `clients.view_client` and `payments.view_paymentaccount`; adding, editing
-and deleting need `payments.add_`, `change_` and `delete_paymentaccount`, checked before the client is
-looked up. Every write goes through the payments actions, which check the numbers and keep them (sealed
+Reading needs `clients.view_client` and `payments.view_paymentaccount`; adding, editing and deleting
+need `payments.add_`, `change_` and `delete_paymentaccount` too (choosing auto-debit and the accepted
+types, `change_`), checked before the client is looked up, as the desk's pages check theirs. Every write goes through the payments actions, which check the numbers and keep them (sealed
 in the vault, or at the merchant gateway): no answer ever holds a number, a security code, sealed text
 or a gateway's token. Adding an account needs an Idempotency-Key, so a retry never stores a card twice.
 The auto-debit account is chosen by POST to an account's `auto-debit/`, and given up by DELETE there.
