@@ -127,7 +127,9 @@ class IdempotencyKey(models.Model):
 
     token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
+    fingerprint = models.CharField(
+        max_length=64, help_text="HMAC-SHA256 (keyed by the secret key) of the method, path and body."
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     status = models.PositiveSmallIntegerField(null=True, help_text="None while the first request runs.")
     response = models.JSONField(null=True)

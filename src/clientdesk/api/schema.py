@@ -14,8 +14,9 @@ The Clientdesk staff desk, for programs: the same actions, queries and permissio
 acts with its owner's permissions, never more; a read-only token only reads. What it writes is in
 the audit log as "API token '<name>' of <owner>".
 
-**Writes.** Send `Idempotency-Key` (required to add a client, to email one and to resend): a retry
-with the same key gets the first answer and writes nothing twice. Edits change only the fields sent;
+**Writes.** Send `Idempotency-Key` (required to add a client, to email one, to resend and to add a
+payment account): a retry with the same key gets the first answer and writes nothing twice. Only a
+keyed HMAC of the request is kept with the key, never a card or bank account number. Edits change only the fields sent;
 send `If-Match` with the ETag of the client, contact or note as you read it to have a field someone
 else changed since (for a contact: any change saved since) refused (409) instead of overwritten. What
 the desk refuses as things stand (the primary contact is changed with its client; the contact

@@ -443,3 +443,95 @@ def test_a_template_edit_refuses_bad_input_with_the_pages_errors(login_as, api_a
     assert note_errors(page), "the page refused it"
     assert api.json()["errors"] == note_errors(page)
     assert AuditEvent.objects.count() == events
+
+
+# --- Payment accounts ----------------------------------------------------------------------------
+# No page adds payment accounts yet: the actions are all the checking there is, so the API must answer
+# exactly what card_add / bank_add / card_update raise for the same values (the holder's fields under
+# `holder.`, as the API names them).
+
+GOOD_CARD = {"number": "4000056655665556", "expiry_month": 12, "expiry_year": 2031, "security_code": "739"}
+GOOD_HOLDER = {"first_name": "Ann", "last_name": "Lee", "country": "GB"}
+BAD_CARD: list[Any] = [
+    pytest.param({"number": "4000056655665557", "expiry_year": 2020}, id="luhn-and-expired"),
+    pytest.param({"number": "9999999999999995", "security_code": ""}, id="no-brand-no-code"),
+    pytest.param({"number": "42", "expiry_month": 0}, id="short-and-month"),
+    pytest.param({"holder": {"first_name": "", "last_name": " "}}, id="no-holder"),
+    pytest.param({"holder": {**GOOD_HOLDER, "state": "x" * 11}}, id="model-rule"),
+]
+BAD_BANK_ACCOUNT: list[Any] = [
+    pytest.param({"routing_number": "021000022", "account_number": "12"}, id="aba-and-short"),
+    pytest.param({"account_type": "", "routing_number": ""}, id="no-type-no-routing"),
+    pytest.param({"account_number": "12-34-x"}, id="not-digits"),
+]
+
+
+def action_errors(action: Any, **arguments: Any) -> dict[str, list[str]]:
+    """What the action raises for these arguments, keyed as the API names the fields."""
+    from django.core.exceptions import ValidationError
+
+    from clientdesk.api.payment_input import HOLDER_FIELDS
+
+    with pytest.raises(ValidationError) as refused:
+        action(actor=None, copy_from=None, **arguments)
+    return {f"holder.{k}" if k in HOLDER_FIELDS else k: v for k, v in refused.value.message_dict.items()}
+
+
+def holder_data(values: dict[str, Any]) -> Any:
+    from clientdesk.payments.actions import HolderData
+
+    return HolderData(**{"first_name": "", "last_name": "", **values.get("holder", GOOD_HOLDER)})
+
+
+@pytest.mark.parametrize("bad", BAD_CARD)
+def test_add_card_refuses_bad_input_with_the_actions_errors(api_as, billing, make_client, vault_settings, bad):
+    from clientdesk.payments.actions import card_add
+    from clientdesk.payments.models import PaymentAccount
+
+    client = make_client()
+    values = {**GOOD_CARD, "holder": GOOD_HOLDER, **bad}
+    expected = action_errors(
+        card_add, client=client, holder=holder_data(values), **{k: v for k, v in values.items() if k != "holder"}
+    )
+    api = api_as(billing).post(
+        f"/api/v1/clients/{client.pk}/payment-accounts/", {"kind": "card", **values}, HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert api.status_code == 422
+    assert api.json()["errors"] == expected
+    assert not PaymentAccount.objects.exists()
+
+
+@pytest.mark.parametrize("bad", BAD_BANK_ACCOUNT)
+def test_add_bank_account_refuses_bad_input_with_the_actions_errors(api_as, billing, make_client, vault_settings, bad):
+    from clientdesk.payments.actions import bank_add
+    from clientdesk.payments.models import PaymentAccount
+
+    client = make_client()
+    good = {"account_type": "checking", "routing_number": "011000015", "account_number": "000123456789"}
+    values = {**good, "holder": GOOD_HOLDER, **bad}
+    expected = action_errors(
+        bank_add, client=client, holder=holder_data(values), **{k: v for k, v in values.items() if k != "holder"}
+    )
+    api = api_as(billing).post(
+        f"/api/v1/clients/{client.pk}/payment-accounts/", {"kind": "bank", **values}, HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert api.status_code == 422
+    assert api.json()["errors"] == expected
+    assert not PaymentAccount.objects.exists()
+
+
+@pytest.mark.parametrize("bad", BAD_CARD)
+def test_a_card_edit_refuses_bad_input_with_the_actions_errors(api_as, billing, make_client, make_card, bad):
+    from clientdesk.payments.actions import card_update
+
+    card = make_card(make_client())
+    values = {**GOOD_CARD, "holder": GOOD_HOLDER, **bad}
+    expected = action_errors(
+        card_update, account=card, holder=holder_data(values), **{k: v for k, v in values.items() if k != "holder"}
+    )
+    token = api_as(billing)
+    events = AuditEvent.objects.count()
+    api = token.patch(f"/api/v1/clients/{card.client_id}/payment-accounts/{card.pk}/", values)
+    assert api.status_code == 422
+    assert api.json()["errors"] == expected
+    assert AuditEvent.objects.count() == events

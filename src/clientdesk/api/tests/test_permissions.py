@@ -26,6 +26,15 @@ NO = (401, 405, 405, 405, 405, 405, 405)  # a method the endpoint does not have
 NO_WRITE = (401, 405, 405, 405, 405, 405, 403)  # … which a read-only token may not even try
 ADMIN_ONLY = (401, 403, 403, 403, 403, 200, 403)  # Settings → Staff: only Admin holds the accounts permissions
 NEW_EMAIL = {"to": ["grace@acme.example"], "subject": "Your renewal", "text": "Hello Grace"}
+NEW_CARD = {
+    "kind": "card",
+    "number": "4000056655665556",
+    "expiry_month": 12,
+    "expiry_year": 2031,
+    "security_code": "739",
+    "holder": {"first_name": "Ann", "last_name": "Lee"},
+}
+PAYMENT_TYPES = {"cards": True, "bank_accounts": False}
 
 # (what, method, path, body, statuses for PERSONAS in order); "{contact}" in a body is that contact's id.
 CASES = [
@@ -162,6 +171,69 @@ CASES = [
     ("edit email template", "patch", "/api/v1/email-templates/{template}/", {"active": False}, ADMIN_ONLY),
     ("delete email template", "delete", "/api/v1/email-templates/{template}/", None, NO_WRITE),
     ("reset email template", "post", "/api/v1/email-templates/{template}/reset/", {}, ADMIN_ONLY),
+    # Payment accounts: every role reads them; Billing and Admin add, edit, delete and choose auto-debit.
+    # `account` is Grace's card (her auto-debit account), `second` her bank account.
+    (
+        "payment accounts",
+        "get",
+        "/api/v1/clients/{client}/payment-accounts/",
+        None,
+        (401, 403, 200, 200, 200, 200, 200),
+    ),
+    (
+        "add payment account",
+        "post",
+        "/api/v1/clients/{client}/payment-accounts/",
+        NEW_CARD,
+        (401, 403, 403, 403, 201, 201, 403),
+    ),
+    ("replace payment accounts", "put", "/api/v1/clients/{client}/payment-accounts/", NEW_CARD, NO_WRITE),
+    (
+        "payment account",
+        "get",
+        "/api/v1/clients/{client}/payment-accounts/{account}/",
+        None,
+        (401, 403, 200, 200, 200, 200, 200),
+    ),
+    (
+        "edit payment account",
+        "patch",
+        "/api/v1/clients/{client}/payment-accounts/{account}/",
+        {"expiry_year": 2033},
+        (401, 403, 403, 403, 200, 200, 403),
+    ),
+    ("replace payment account", "put", "/api/v1/clients/{client}/payment-accounts/{account}/", NEW_CARD, NO_WRITE),
+    (
+        "delete payment account",
+        "delete",
+        "/api/v1/clients/{client}/payment-accounts/{account}/",
+        None,
+        (401, 403, 403, 403, 204, 204, 403),
+    ),
+    (
+        "auto-debit",
+        "post",
+        "/api/v1/clients/{client}/payment-accounts/{second}/auto-debit/",
+        {},
+        (401, 403, 403, 403, 200, 200, 403),
+    ),
+    (
+        "stop auto-debit",
+        "delete",
+        "/api/v1/clients/{client}/payment-accounts/{account}/auto-debit/",
+        None,
+        (401, 403, 403, 403, 204, 204, 403),
+    ),
+    ("read auto-debit", "get", "/api/v1/clients/{client}/payment-accounts/{account}/auto-debit/", None, NO),
+    ("payment types", "get", "/api/v1/clients/{client}/payment-types/", None, (401, 403, 200, 200, 200, 200, 200)),
+    (
+        "set payment types",
+        "put",
+        "/api/v1/clients/{client}/payment-types/",
+        PAYMENT_TYPES,
+        (401, 403, 403, 403, 200, 200, 403),
+    ),
+    ("post payment types", "post", "/api/v1/clients/{client}/payment-types/", PAYMENT_TYPES, NO_WRITE),
     ("staff", "get", "/api/v1/staff/", None, (401, 403, 403, 403, 403, 200, 200)),
     ("staff member", "get", "/api/v1/staff/{member}/", None, (401, 403, 403, 403, 403, 200, 200)),
     # Settings → Staff: each write on a member who has something to change (`target`: a Support member with
@@ -202,6 +274,8 @@ PATH_NAMES = {
     "{note}": "{note_id}",
     "{email}": "{email_id}",
     "{template}": "{action}",
+    "{account}": "{account_id}",
+    "{second}": "{account_id}",
 }
 
 
@@ -226,8 +300,9 @@ def inactive(make_staff):
 
 
 @pytest.fixture
-def ids(grace, admin, target, inactive, make_contact, make_contact_type, make_note):
-    """The rows the paths name: a billing contact and a sticky note of Grace, a contact type, staff members."""
+def ids(grace, admin, target, inactive, make_contact, make_contact_type, make_note, make_card, make_bank):
+    """The rows the paths name: a billing contact, a sticky note, a card and a bank account of Grace, a contact
+    type, staff members."""
     return {
         "client": grace.pk,
         "member": admin.pk,
@@ -239,6 +314,8 @@ def ids(grace, admin, target, inactive, make_contact, make_contact_type, make_no
         "note": make_note(client=grace, summary="Called", sticky=True).pk,
         "email": _email_to(grace),
         "template": _changed_template(),
+        "account": make_card(grace).pk,
+        "second": make_bank(grace).pk,
     }
 
 
@@ -294,7 +371,7 @@ def test_each_endpoint_answers_each_persona(request, api_as, ids, what, method, 
         assert response.json()["type"] == "urn:clientdesk:problem:read-only-token"
 
 
-# Every URL under a client (a contact's and a note's too), each method.
+# Every URL under a client (a contact's, a note's and a payment account's too), each method.
 CLIENT_URLS = [
     ("get", "/api/v1/clients/{}/", None),
     ("patch", "/api/v1/clients/{}/", {"city": "Reston"}),
@@ -316,6 +393,15 @@ CLIENT_URLS = [
     ("post", "/api/v1/clients/{}/emails/", NEW_EMAIL),
     ("get", "/api/v1/clients/{}/emails/1/", None),
     ("post", "/api/v1/clients/{}/emails/1/resend/", {}),
+    ("get", "/api/v1/clients/{}/payment-accounts/", None),
+    ("post", "/api/v1/clients/{}/payment-accounts/", NEW_CARD),
+    ("get", "/api/v1/clients/{}/payment-accounts/1/", None),
+    ("patch", "/api/v1/clients/{}/payment-accounts/1/", {"expiry_year": 2033}),
+    ("delete", "/api/v1/clients/{}/payment-accounts/1/", None),
+    ("post", "/api/v1/clients/{}/payment-accounts/1/auto-debit/", {}),
+    ("delete", "/api/v1/clients/{}/payment-accounts/1/auto-debit/", None),
+    ("get", "/api/v1/clients/{}/payment-types/", None),
+    ("put", "/api/v1/clients/{}/payment-types/", PAYMENT_TYPES),
 ]
 # The writes among them: the Read-only role holds no permission to make any of them.
 CLIENT_WRITES = [case for case in CLIENT_URLS if case[0] != "get"]

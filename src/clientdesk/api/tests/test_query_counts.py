@@ -213,3 +213,46 @@ def test_the_email_templates_are_one_query_a_page(api, django_assert_num_queries
     with django_assert_num_queries(AUTH + 1):
         body = api.get("/api/v1/email-templates/?page_size=50").json()
     assert len(body["results"]) == 11
+
+
+# --- A client's payment accounts ---------------------------------------------------------------------
+
+
+def card_number(n: int) -> str:
+    """The n-th Visa number of a test series, with its Luhn check digit."""
+    from clientdesk.payments.cards import luhn_valid
+
+    start = f"4{n:014d}"
+    return next(start + digit for digit in "0123456789" if luhn_valid(start + digit))
+
+
+@pytest.fixture
+def carded(make_client, make_contact, make_card):
+    """Factory: a client with `rows` cards, every one owned by a contact (alternately a billing one and the primary)."""
+
+    def make(rows: int):
+        client = make_client()
+        billing = make_contact(client, first_name="Ada")
+        for i in range(rows):
+            make_card(client, number=card_number(i), copy_from=billing if i % 2 else None)
+        return client
+
+    return make
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_a_clients_payment_accounts_are_two_queries_a_page(api, carded, django_assert_num_queries, rows):
+    client = carded(rows)
+    with django_assert_num_queries(AUTH + 2):  # the client, then the accounts with their owners
+        body = api.get(f"/api/v1/clients/{client.pk}/payment-accounts/?page_size=50").json()
+    assert len(body["results"]) == rows
+    assert all(row["owner"] for row in body["results"])
+    assert len({row["owner"]["name"] for row in body["results"]}) == min(rows, 2)
+
+
+def test_a_payment_account_is_two_queries(api, carded, django_assert_num_queries):
+    client = carded(1)
+    account = client.payment_accounts.get()
+    with django_assert_num_queries(AUTH + 2):  # the client, then the account with its owner
+        body = api.get(f"/api/v1/clients/{client.pk}/payment-accounts/{account.pk}/").json()
+    assert body["owner"]

@@ -25,6 +25,10 @@ PATHS = {
     "/api/v1/clients/{id}/emails/": {"get", "post"},
     "/api/v1/clients/{id}/emails/{email_id}/": {"get"},
     "/api/v1/clients/{id}/emails/{email_id}/resend/": {"post"},
+    "/api/v1/clients/{id}/payment-accounts/": {"get", "post"},
+    "/api/v1/clients/{id}/payment-accounts/{account_id}/": {"get", "patch", "delete"},
+    "/api/v1/clients/{id}/payment-accounts/{account_id}/auto-debit/": {"post", "delete"},
+    "/api/v1/clients/{id}/payment-types/": {"get", "put"},
     "/api/v1/email-templates/": {"get"},
     "/api/v1/email-templates/{action}/": {"get", "patch"},
     "/api/v1/email-templates/{action}/reset/": {"post"},
@@ -55,6 +59,7 @@ LISTS = {
     "/api/v1/clients/{id}/contacts/": {"id"},
     "/api/v1/clients/{id}/notes/": {"id", "sticky"},
     "/api/v1/clients/{id}/emails/": {"id"},
+    "/api/v1/clients/{id}/payment-accounts/": {"id"},
     "/api/v1/email-templates/": set(),
     "/api/v1/contact-types/": set(),
     "/api/v1/staff/": set(),
@@ -154,6 +159,33 @@ def test_adding_a_client_requires_a_key_and_documents_its_body(schema):
     fields = schema["components"]["schemas"][component]
     assert set(fields["required"]) == {"first_name", "last_name", "email"}
     assert "allow_duplicate" in fields["properties"]
+
+
+def test_adding_a_payment_account_requires_a_key_and_documents_each_kind(schema):
+    operation = schema["paths"]["/api/v1/clients/{id}/payment-accounts/"]["post"]
+    (key,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+    assert key["required"] is True
+    body = operation["requestBody"]["content"]["application/json"]
+    assert {example["value"]["kind"] for example in body["examples"].values()} == {"card", "bank"}
+    one_of = schema["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[-1]]
+    assert one_of["discriminator"]["propertyName"] == "kind"
+    required = {
+        kind: set(schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]["required"])
+        for kind, ref in one_of["discriminator"]["mapping"].items()
+    }
+    assert required == {
+        "card": {"kind", "number", "expiry_month", "expiry_year", "security_code"},
+        "bank": {"kind", "account_type", "routing_number", "account_number"},
+    }
+    assert "201" in operation["responses"]
+
+
+def test_no_payment_account_answer_documents_a_number_or_a_secret(schema):
+    account = schema["components"]["schemas"]["PaymentAccount"]["properties"]
+    assert not {"number", "sealed_number", "sealed_routing", "gateway_token", "fingerprint", "security_code"} & set(
+        account
+    )
+    assert {"label", "brand", "last4", "holder", "owner", "storage", "auto_debit"} <= set(account)
 
 
 def test_the_token_scheme_is_bearer(schema):

@@ -55,8 +55,11 @@ schema.config.checks.positive_data_acceptance = PositiveDataAcceptanceConfig(
 
 
 @pytest.fixture
-def token(admin: Any, make_token: Any, make_client: Any) -> Iterator[str]:
-    """An Admin's token, with a client to list, read and change; the requests keep the test's connection."""
+def token(admin: Any, make_token: Any, make_client: Any, vault_settings: Any) -> Iterator[str]:
+    """An Admin's token, with a client to list, read and change; the requests keep the test's connection.
+
+    Payment accounts added on the way are sealed in a vault of the test's own (`vault_settings`).
+    """
     from django.core import signals
     from django.db import close_old_connections
 
@@ -147,3 +150,55 @@ def test_each_mail_call_answers_as_the_schema_says(
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"{method}-{path}"}
     response = case.call_and_validate(headers=headers, checks=ALL_CHECKS)
     assert response.status_code in (200, 201), response.text
+
+
+# Likewise a client's payment accounts: each call, made where there is an account to read or change (a card,
+# the client's auto-debit account, and a bank account), answers as the schema says.
+NEW_CARD = {
+    "kind": "card",
+    "number": "4000 0566 5566 5556",
+    "expiry_month": 12,
+    "expiry_year": 2031,
+    "security_code": "739",
+    "holder": {"first_name": "Ada", "last_name": "Lovelace"},
+}
+NEW_BANK = {
+    "kind": "bank",
+    "account_type": "savings",
+    "routing_number": "021000021",
+    "account_number": "98765432101",
+    "copy_from": "{contact}",
+}
+ACCOUNT = "/api/v1/clients/{id}/payment-accounts/{account_id}/"
+PAYMENT_CALLS = [
+    ("/api/v1/clients/{id}/payment-accounts/", "GET", None, None),
+    ("/api/v1/clients/{id}/payment-accounts/", "POST", NEW_CARD, None),
+    ("/api/v1/clients/{id}/payment-accounts/", "POST", NEW_BANK, None),
+    (ACCOUNT, "GET", None, "card"),
+    (ACCOUNT, "PATCH", {"expiry_year": 2033, "holder": {"city": "York"}}, "card"),
+    (ACCOUNT, "PATCH", {"routing_number": "011000015", "account_number": "0001234"}, "bank"),
+    (ACCOUNT, "DELETE", None, "card"),
+    (f"{ACCOUNT}auto-debit/", "POST", {}, "bank"),
+    (f"{ACCOUNT}auto-debit/", "DELETE", None, "card"),
+    ("/api/v1/clients/{id}/payment-types/", "GET", None, None),
+    ("/api/v1/clients/{id}/payment-types/", "PUT", {"cards": True, "bank_accounts": False}, None),
+]
+
+
+@pytest.mark.parametrize(("path", "method", "body", "account"), PAYMENT_CALLS)
+def test_each_payment_call_answers_as_the_schema_says(
+    token: str, make_client: Any, make_card: Any, make_bank: Any, path: str, method: str, body: Any, account: Any
+) -> None:
+    from clientdesk.clients.models import Contact
+
+    client = make_client(first_name="Grace")
+    accounts = {"card": make_card(client), "bank": make_bank(client)}  # the card is the auto-debit account
+    contact = Contact.objects.get(client=client)
+    found = {"id": str(client.pk), "account_id": str(accounts[account].pk) if account else ""}
+    parameters = {name: value for name, value in found.items() if f"{{{name}}}" in path}
+    if body is not None:
+        body = {k: contact.pk if v == "{contact}" else v for k, v in body.items()}
+    case: Any = schema[path][method].Case(path_parameters=parameters, **({} if body is None else {"body": body}))
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"{method}-{path}"}
+    response = case.call_and_validate(headers=headers, checks=ALL_CHECKS)
+    assert response.status_code in (200, 201, 204), response.text
