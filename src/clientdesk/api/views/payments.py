@@ -2,9 +2,10 @@
 
 Reading needs `clients.view_client` and `payments.view_paymentaccount`; adding, editing and deleting
 need `payments.add_`, `change_` and `delete_paymentaccount` too (choosing auto-debit and the accepted
-types, `change_`), checked before the client is looked up, as the desk's pages check theirs. Every write goes through the payments actions, which check the numbers and keep them (sealed
-in the vault, or at the merchant gateway): no answer ever holds a number, a security code, sealed text
-or a gateway's token. Adding an account needs an Idempotency-Key, so a retry never stores a card twice.
+types, `change_`), checked before the client is looked up, as the desk's pages check theirs. Every
+write goes through the payments actions, which check the numbers and keep them (sealed in the vault,
+or at the merchant gateway): no answer ever holds a number, a security code, sealed text or a
+gateway's token. Adding an account needs an Idempotency-Key, so a retry never stores a card twice.
 The auto-debit account is chosen by POST to an account's `auto-debit/`, and given up by DELETE there.
 There is no way to read a stored number through the API.
 """
@@ -12,7 +13,6 @@ There is no way to read a stored number through the API.
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.debug import sensitive_variables
@@ -52,14 +52,13 @@ from clientdesk.api.views.common import (
 from clientdesk.clients.access import get_client_for
 from clientdesk.clients.models import Client
 from clientdesk.core.access import require
-from clientdesk.payments import actions
-from clientdesk.payments.models import AccountKind, ClientPaymentTypes, PaymentAccount
+from clientdesk.payments import actions, queries
+from clientdesk.payments.models import AccountKind, PaymentAccount
+from clientdesk.payments.queries import client_accounts
 
 VIEW_CLIENT = "clients.view_client"
 VIEW, ADD = "payments.view_paymentaccount", "payments.add_paymentaccount"
 CHANGE, DELETE = "payments.change_paymentaccount", "payments.delete_paymentaccount"
-# Never read for an answer: only the actions, which lock and re-read the row, touch these.
-SECRET_COLUMNS = ("sealed_number", "sealed_routing", "gateway_token", "fingerprint")
 
 NEW_CARD = {
     "kind": "card",
@@ -133,11 +132,6 @@ def _client_for(request: Request, pk: str, perm: str) -> Client:
     """Client `pk`, for a staff member who may see clients and holds `perm` (checked first, as on the pages)."""
     require(desk(request), VIEW_CLIENT, perm)
     return get_client_for(desk(request), int(pk), perm=VIEW_CLIENT)
-
-
-def client_accounts(client: Client) -> QuerySet[PaymentAccount]:
-    """The client's payment accounts, the auto-debit one first, with their owners (and none of their secrets)."""
-    return PaymentAccount.objects.filter(client=client).select_related("contact").defer(*SECRET_COLUMNS)
 
 
 def _account_of(client: Client, account_id: str | int) -> PaymentAccount:
@@ -316,7 +310,7 @@ class PaymentAccountViewSet(viewsets.ViewSet):
 
 
 def _types_response(client: Client) -> Response:
-    types = ClientPaymentTypes.objects.filter(client=client).first() or ClientPaymentTypes(client=client)
+    types = queries.payment_types(client)
     return Response(PaymentTypesSerializer(types).data)
 
 
