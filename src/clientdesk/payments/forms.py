@@ -25,6 +25,14 @@ class SecretInput(forms.TextInput):
         return text if text and MASK in text else None
 
 
+class Checked(forms.CharField):
+    """A field shown as required whose absence the action reports (in the same words the API answers), along
+    with every other problem of the form at once."""
+
+    def validate(self, value: Any) -> None:
+        """Nothing here: the action judges it."""
+
+
 def masked(last4: str, length: int = 12) -> str:
     """How an edit form shows a stored number: bullets and its last four."""
     return MASK * (length - len(last4)) + last4
@@ -39,14 +47,15 @@ class HolderForm(StyledFormMixin, forms.Form):
     """The holder's name and address, and the contact they may be copied from (who then owns the account)."""
 
     copy_from = forms.ChoiceField(label="Copy contact information from", required=False)
-    first_name = forms.CharField(max_length=100, error_messages={"required": "Enter the holder's first name."})
-    last_name = forms.CharField(max_length=100, error_messages={"required": "Enter the holder's last name."})
+    first_name = Checked(max_length=100)
+    last_name = Checked(max_length=100)
     address1 = forms.CharField(label="Address", max_length=255, required=False)
     address2 = forms.CharField(label="Address line 2", max_length=255, required=False)
     city = forms.CharField(max_length=100, required=False)
     postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
-    country = forms.ChoiceField(required=False)
-    state = forms.ChoiceField(label="State / province", required=False)
+    # Selects whose values the actions judge (so the pages and the API refuse with the same words).
+    country = forms.CharField(required=False, widget=forms.Select)
+    state = forms.CharField(label="State / province", required=False, widget=forms.Select)
 
     def __init__(self, *args: Any, contacts: list[Contact], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,9 +70,9 @@ class HolderForm(StyledFormMixin, forms.Form):
                 for key, contact in self.contacts.items()
             ),
         ]
-        cast(forms.ChoiceField, self.fields["country"]).choices = [("", "Choose a country…"), *geo.country_choices()]
+        cast(forms.Select, self.fields["country"].widget).choices = [("", "Choose a country…"), *geo.country_choices()]
         country = (self.data.get("country") if self.is_bound else None) or self.initial.get("country") or ""
-        cast(forms.ChoiceField, self.fields["state"]).choices = _state_choices(country)
+        cast(forms.Select, self.fields["state"].widget).choices = _state_choices(country)
         self.fields["copy_from"].help_text = "Fills in the holder below; that contact then owns the account."
         # Choosing fills the holder in place; only the holder's fields are sent (never the number).
         self.fields["copy_from"].widget.attrs.update(
@@ -109,16 +118,15 @@ def _year_choices(keep: int | None = None) -> list[tuple[str, str]]:
 class CardForm(HolderForm):
     """Add CC account / edit a card: the holder, the number, expiry and security code."""
 
-    number = forms.CharField(
+    number = Checked(
         label="Card number",
         max_length=40,
         widget=SecretInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric", "spellcheck": "false"}),
-        error_messages={"required": "Enter the card number."},
         help_text="Spaces and dashes are fine.",
     )
-    expiry_month = forms.ChoiceField(label="Expiry month", error_messages={"required": "Choose the expiry month."})
-    expiry_year = forms.ChoiceField(label="Expiry year", error_messages={"required": "Choose the expiry year."})
-    security_code = forms.CharField(
+    expiry_month = Checked(label="Expiry month", max_length=4, widget=forms.Select)
+    expiry_year = Checked(label="Expiry year", max_length=6, widget=forms.Select)
+    security_code = Checked(
         label="Security code",
         max_length=8,
         required=False,
@@ -128,8 +136,8 @@ class CardForm(HolderForm):
 
     def __init__(self, *args: Any, account: PaymentAccount | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["expiry_month"]).choices = _month_choices()
-        cast(forms.ChoiceField, self.fields["expiry_year"]).choices = _year_choices(
+        cast(forms.Select, self.fields["expiry_month"].widget).choices = _month_choices()
+        cast(forms.Select, self.fields["expiry_year"].widget).choices = _year_choices(
             account.expiry_year if account else None
         )
         if account is not None:
@@ -153,24 +161,21 @@ class CardForm(HolderForm):
 class BankForm(HolderForm):
     """Add ACH account / edit a bank account: the holder, its type, routing and account numbers."""
 
-    account_type = forms.ChoiceField(
+    account_type = Checked(
         label="Account type",
-        choices=BankAccountType.choices,
         initial=BankAccountType.CHECKING,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(choices=BankAccountType.choices),
     )
-    routing_number = forms.CharField(
+    routing_number = Checked(
         label="Routing number",
         max_length=20,
         widget=SecretInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
-        error_messages={"required": "Enter the routing number."},
         help_text="9 digits (ABA).",
     )
-    account_number = forms.CharField(
+    account_number = Checked(
         label="Account number",
         max_length=30,
         widget=SecretInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
-        error_messages={"required": "Enter the account number."},
         help_text="4 to 17 digits.",
     )
 

@@ -446,9 +446,8 @@ def test_a_template_edit_refuses_bad_input_with_the_pages_errors(login_as, api_a
 
 
 # --- Payment accounts ----------------------------------------------------------------------------
-# No page adds payment accounts yet: the actions are all the checking there is, so the API must answer
-# exactly what card_add / bank_add / card_update raise for the same values (the holder's fields under
-# `holder.`, as the API names them).
+# The API answers exactly what card_add / bank_add / card_update raise for the same values (the holder's
+# fields under `holder.`, as the API names them), and so do the pages (Add CC / Add ACH account, Edit).
 
 GOOD_CARD = {"number": "4000056655665556", "expiry_month": 12, "expiry_year": 2031, "security_code": "739"}
 GOOD_HOLDER = {"first_name": "Ann", "last_name": "Lee", "country": "GB"}
@@ -535,3 +534,53 @@ def test_a_card_edit_refuses_bad_input_with_the_actions_errors(api_as, billing, 
     assert api.status_code == 422
     assert api.json()["errors"] == expected
     assert AuditEvent.objects.count() == events
+
+
+def payment_page_errors(response: Any) -> dict[str, list[str]]:
+    """The errors Add CC / Add ACH account shows, keyed as the API keys them."""
+    from clientdesk.api.payment_input import HOLDER_FIELDS
+
+    form = response.context["form"]
+    return {f"holder.{k}" if k in HOLDER_FIELDS else k: list(v) for k, v in form.errors.items()}
+
+
+def payment_as_form(values: dict[str, Any]) -> dict[str, str]:
+    holder = values.get("holder", {})
+    flat = {k: v for k, v in values.items() if k != "holder"}
+    return {k: "" if v is None else str(v) for k, v in {**holder, **flat}.items()}
+
+
+@pytest.mark.parametrize("bad", BAD_CARD)
+def test_add_cc_account_page_refuses_bad_input_with_the_apis_errors(
+    login_as, api_as, billing, make_client, vault_settings, bad
+):
+    from clientdesk.payments.models import PaymentAccount
+
+    client = make_client()
+    values = {**GOOD_CARD, "holder": GOOD_HOLDER, **bad}
+    page = login_as(billing).post(reverse("payments:card_add", args=[client.pk]), payment_as_form(values))
+    api = api_as(billing).post(
+        f"/api/v1/clients/{client.pk}/payment-accounts/", {"kind": "card", **values}, HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert page.status_code == api.status_code == 422
+    assert payment_page_errors(page), "the page refused it"
+    assert api.json()["errors"] == payment_page_errors(page)
+    assert not PaymentAccount.objects.exists()
+
+
+@pytest.mark.parametrize("bad", BAD_BANK_ACCOUNT)
+def test_add_ach_account_page_refuses_bad_input_with_the_apis_errors(
+    login_as, api_as, billing, make_client, vault_settings, bad
+):
+    from clientdesk.payments.models import PaymentAccount
+
+    client = make_client()
+    good = {"account_type": "checking", "routing_number": "011000015", "account_number": "000123456789"}
+    values = {**good, "holder": GOOD_HOLDER, **bad}
+    page = login_as(billing).post(reverse("payments:bank_add", args=[client.pk]), payment_as_form(values))
+    api = api_as(billing).post(
+        f"/api/v1/clients/{client.pk}/payment-accounts/", {"kind": "bank", **values}, HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert page.status_code == api.status_code == 422
+    assert api.json()["errors"] == payment_page_errors(page)
+    assert not PaymentAccount.objects.exists()

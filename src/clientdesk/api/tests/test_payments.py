@@ -247,8 +247,13 @@ BAD_ADD = [
     ),
     pytest.param(
         {"holder": {**HOLDER, "country": "GBR"}},
-        {"holder.country": ["Ensure this value has at most 2 characters (it has 3)."]},
+        {"holder.country": ["Choose a country from the list."]},
         id="country",
+    ),
+    pytest.param(
+        {"holder": {**HOLDER, "country": "US", "state": "GB-LND"}},
+        {"holder.state": ["Choose a state or province of United States."]},
+        id="state-of-another-country",
     ),
     pytest.param(
         {"routing_number": "021000021"},

@@ -17,6 +17,7 @@ from clientdesk import audit
 from clientdesk.accounts import throttle
 from clientdesk.accounts.models import User
 from clientdesk.clients.models import Client, Contact, ContactType
+from clientdesk.core import geo
 from clientdesk.payments import cards, vault
 from clientdesk.payments.events import PaymentEvent
 from clientdesk.payments.gateways.base import BankDetails, CardDetails, Gateway, GatewayError
@@ -69,7 +70,18 @@ def _holder_errors(holder: HolderData) -> dict[str, list[str]]:
     for field in ("first_name", "last_name"):
         if not getattr(holder, field).strip():
             errors[field] = [f"Enter the holder's {field.replace('_', ' ')}."]
+    country, state = holder.country.strip().upper(), holder.state.strip()
+    if country and not geo.is_country(country):
+        errors["country"] = ["Choose a country from the list."]
+    elif state and not geo.is_subdivision_of(state, country):
+        errors["state"] = [f"Choose a state or province of {geo.country_name(country) or 'the country'}."]
     return errors
+
+
+def _holder_fields(holder: HolderData) -> dict[str, str]:
+    """The holder's fields as stored: trimmed, the country code in capitals."""
+    fields = {k: v.strip() for k, v in asdict(holder).items()}
+    return fields | {"country": fields["country"].upper()}
 
 
 def _collect(errors: dict[str, list[str]], check: Any, *args: Any, **kwargs: Any) -> Any:
@@ -149,7 +161,7 @@ def card_add(
         expiry_month=expiry[0],
         expiry_year=expiry[1],
         fingerprint=fingerprint,
-        **{k: v.strip() for k, v in asdict(holder).items()},
+        **_holder_fields(holder),
     )
     gateway = merchant_gateway()
     if gateway is not None:
@@ -209,7 +221,7 @@ def bank_add(
         last4=number[-4:],
         routing_last4=routing[-4:],
         fingerprint=fingerprint,
-        **{k: v.strip() for k, v in asdict(holder).items()},
+        **_holder_fields(holder),
     )
     gateway = merchant_gateway()
     if gateway is not None:
@@ -269,8 +281,8 @@ def card_update(
     if errors or expiry is None:
         raise ValidationError(errors)
     before = _snapshot(locked)
-    for field, value in asdict(holder).items():
-        setattr(locked, field, value.strip())
+    for field, value in _holder_fields(holder).items():
+        setattr(locked, field, value)
     locked.contact = _owner(locked.client, copy_from) if copy_from is not None else locked.contact
     locked.expiry_month, locked.expiry_year = expiry
     gateway = GATEWAYS[locked.storage]() if locked.storage in GATEWAYS else None
@@ -339,8 +351,8 @@ def bank_update(
     if errors:
         raise ValidationError(errors)
     before = _snapshot(locked)
-    for field, value in asdict(holder).items():
-        setattr(locked, field, value.strip())
+    for field, value in _holder_fields(holder).items():
+        setattr(locked, field, value)
     locked.contact = _owner(locked.client, copy_from) if copy_from is not None else locked.contact
     locked.bank_account_type = account_type
     replaced = routing is not None and number is not None
