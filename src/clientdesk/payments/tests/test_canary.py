@@ -26,9 +26,14 @@ CARD = "4539628174051268"  # Luhn-valid Visa, made up for this test
 CARD_AS_TYPED = "4539 6281-7405 1268"
 NEW_CARD = "371469635398439"  # Luhn-valid American Express, the number an edit puts in its place
 BANK_ACCOUNT = "58203917466"
-CVVS = ("8613", "4072")  # the Amex code has 4 digits; the Visa's 3-digit one below
-VISA_CVV = "927"
-SECRETS_IN_CLEAR = (CARD, NEW_CARD, BANK_ACCOUNT, "4539 6281 7405 1268", "4539-6281-7405-1268", CARD_AS_TYPED)
+API_CARD = "6011000990139424"  # Discover, added through the API
+API_NEW_CARD = "5105105105105100"  # Mastercard, the API's edit puts it in place of the Discover
+API_BANK_ACCOUNT = "90417735521"
+# Security codes with a leading zero: no id, count or sequence value in a dump is written that way.
+CVVS = ("0719", "0472")  # the Amex code has 4 digits; the Visa's 3-digit one below
+API_CVVS = ("052", "069")
+VISA_CVV = "047"
+SECRETS_IN_CLEAR = (CARD, NEW_CARD, BANK_ACCOUNT, API_CARD, API_NEW_CARD, API_BANK_ACCOUNT, "4539 6281 7405 1268", "4539-6281-7405-1268", CARD_AS_TYPED)
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +69,7 @@ def cache_contents() -> bytes:
 
 
 def test_numbers_appear_only_sealed_and_security_codes_nowhere(
-    login_as, billing, make_client, make_contact, caplog, capfd, tmp_path, settings
+    login_as, api_as, billing, make_client, make_contact, caplog, capfd, tmp_path, settings
 ):
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="django.db.backends")
@@ -96,14 +101,32 @@ def test_numbers_appear_only_sealed_and_security_codes_nowhere(
     assert NEW_CARD in web.post(reveal, {"secret": PASSWORD}).content.decode()
     web.post(reveal, {"secret": f"{CARD} {VISA_CVV}"})
 
+    # Through the API: a card (sent twice with one idempotency key), a bank account, an edit to a new number.
+    api = api_as(billing)
+    listing = f"/api/v1/clients/{client.pk}/payment-accounts/"
+    api_holder = {"first_name": "Ada", "last_name": "Lovelace"}
+    api_card = {"kind": "card", "holder": api_holder, "number": API_CARD, "expiry_month": 11, "expiry_year": 2032,
+                "security_code": API_CVVS[0]}  # fmt: skip
+    for _ in range(2):
+        assert api.post(listing, api_card, format="json", HTTP_IDEMPOTENCY_KEY="canary-card").status_code == 201
+    api_bank = {"kind": "bank", "holder": api_holder, "account_type": "savings", "routing_number": "021000021",
+                "account_number": API_BANK_ACCOUNT}  # fmt: skip
+    assert api.post(listing, api_bank, format="json", HTTP_IDEMPOTENCY_KEY="canary-bank").status_code == 201
+    added = PaymentAccount.objects.get(last4=API_CARD[-4:])
+    edit = {"number": API_NEW_CARD, "security_code": API_CVVS[1]}
+    assert api.patch(f"{listing}{added.pk}/", edit, format="json").status_code == 200
+    refused = {**api_card, "number": API_CARD[:-1] + "5"}  # fails Luhn
+    assert api.post(listing, refused, format="json", HTTP_IDEMPOTENCY_KEY="canary-bad").status_code == 422
+
     accounts = list(PaymentAccount.objects.order_by("id"))
-    assert len(accounts) == 3
+    assert len(accounts) == 5
     dump = database_dump(tmp_path)
     out, err = capfd.readouterr()
     logs = (caplog.text + out + err).encode()
     cache = cache_contents()
     places = {"database": dump, "logs": logs, "cache": cache}
     assert b"payments_paymentaccount" in dump  # the search reads the real thing…
+    assert b"canary-card" in dump  # …including the API's idempotency records…
     assert b'INSERT INTO "payments_paymentaccount"' in logs  # …and the statements were logged
     for account in accounts:  # each number is there, sealed
         assert account.sealed_number.encode() in dump
@@ -111,7 +134,7 @@ def test_numbers_appear_only_sealed_and_security_codes_nowhere(
     for where, content in places.items():
         for number in SECRETS_IN_CLEAR:
             assert number.encode() not in content, f"a number in clear in the {where}"
-        for code in (*CVVS, VISA_CVV):
+        for code in (*CVVS, VISA_CVV, *API_CVVS):
             assert not isolated(code).search(content), f"a security code in the {where}"
     # The task queue lives in the database (TASKS_URL db://, dumped above).
     assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
