@@ -5,12 +5,15 @@ the vault key (`CLIENTDESK_VAULT_KEY`, else `var/vault.key`) and the passphrase 
 """
 
 import base64
+import contextlib
+import fcntl
 import os
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from clientdesk.payments import crypto
 from clientdesk.payments.models import KeyWrapping, PaymentAccount, Storage, VaultKey
@@ -23,6 +26,42 @@ ROUTING = "routing-number"
 
 class PassphraseRequiredError(crypto.VaultError):
     """The private key is wrapped by the company passphrase and none (or a wrong one) was given."""
+
+
+class RotationRunningError(crypto.VaultError):
+    """Another rotation holds the vault: two at once would each seal numbers to a key pair the other retires."""
+
+
+# pg_try_advisory_lock's key for "a rotation is running" (any fixed 64-bit number of our own).
+ROTATION_LOCK = 0x636C69656E746465
+
+
+@contextlib.contextmanager
+def rotation_lock() -> Iterator[None]:
+    """Held for a whole rotation, across its batch transactions: a PostgreSQL advisory lock (every machine
+    sharing the database), or a lock on a file beside the SQLite database (its one machine)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ROTATION_LOCK])
+            if not cursor.fetchone()[0]:
+                raise RotationRunningError("another `clientdesk vault rotate` is running: wait for it to finish")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [ROTATION_LOCK])
+        return
+    path = settings.VAR_DIR / "vault-rotate.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RotationRunningError("another `clientdesk vault rotate` is running: wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def vault_key() -> bytes:
@@ -148,8 +187,14 @@ def rotate(*, passphrase: str | None = None, batch: int = 500, on_batch: object 
     The first call makes a new current key pair (wrapped like the current one); every batch re-seals
     accounts still sealed to an older key, each batch in its own transaction, so a crash loses at most
     the batch in flight and a new call goes on where it stopped. A number is sealed to exactly one key
-    at every moment. Older key pairs are deleted once nothing is sealed to them.
+    at every moment. Older key pairs are deleted once nothing is sealed to them. One rotation at a time
+    (`rotation_lock`); another is refused with RotationRunningError.
     """
+    with rotation_lock():
+        return _rotate(passphrase=passphrase, batch=batch, on_batch=on_batch)
+
+
+def _rotate(*, passphrase: str | None, batch: int, on_batch: object) -> RotationReport:
     new = VaultKey.objects.filter(current=True).first()
     if new is None or not _rotation_pending(new):
         new = create_key(passphrase=passphrase)
@@ -186,9 +231,21 @@ def rotate(*, passphrase: str | None = None, batch: int = 500, on_batch: object 
             resealed += len(accounts)
         if callable(on_batch):
             on_batch(resealed)
-    retired = list(VaultKey.objects.exclude(pk=new.pk).values_list("key_id", flat=True))
-    VaultKey.objects.exclude(pk=new.pk).delete()
+    # Only key pairs nothing is sealed to any more are deleted (a number sealed meanwhile keeps its key).
+    retired = [
+        key_id
+        for key_id in VaultKey.objects.exclude(pk=new.pk).values_list("key_id", flat=True)
+        if not _sealed_to(key_id)
+    ]
+    VaultKey.objects.filter(key_id__in=retired).delete()
     return RotationReport(key_id=new.key_id, resealed=resealed, remaining=0, retired=retired)
+
+
+def _sealed_to(key_id: str) -> bool:
+    """Whether any stored number (or routing number) is sealed to key pair `key_id`."""
+    prefix = f"{crypto.VERSION}.{key_id}."
+    sealed = PaymentAccount.objects.filter(sealed_number__startswith=prefix)
+    return sealed.exists() or PaymentAccount.objects.filter(sealed_routing__startswith=prefix).exists()
 
 
 def _rotation_pending(key: VaultKey) -> bool:

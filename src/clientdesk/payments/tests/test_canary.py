@@ -116,8 +116,8 @@ def test_numbers_appear_only_sealed_and_security_codes_nowhere(
                 "account_number": API_BANK_ACCOUNT}  # fmt: skip
     assert api.post(listing, api_bank, format="json", HTTP_IDEMPOTENCY_KEY="canary-bank").status_code == 201
     added = PaymentAccount.objects.get(last4=API_CARD[-4:])
-    edit = {"number": API_NEW_CARD, "security_code": API_CVVS[1]}
-    assert api.patch(f"{listing}{added.pk}/", edit, format="json").status_code == 200
+    new_number = {"number": API_NEW_CARD, "security_code": API_CVVS[1]}
+    assert api.patch(f"{listing}{added.pk}/", new_number, format="json").status_code == 200
     refused = {**api_card, "number": API_CARD[:-1] + "5"}  # fails Luhn
     assert api.post(listing, refused, format="json", HTTP_IDEMPOTENCY_KEY="canary-bad").status_code == 422
 

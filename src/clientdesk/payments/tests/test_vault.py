@@ -1,10 +1,12 @@
 """The vault with its keys in the database: sealing, opening, the passphrase, and rotation resumed after a crash."""
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection, connections
 
 from clientdesk.payments import crypto, vault
 from clientdesk.payments.models import AccountKind, KeyWrapping, PaymentAccount, Storage, VaultKey
@@ -107,3 +109,29 @@ def test_rotation_killed_midway_then_resumed_leaves_every_account_readable_under
         assert crypto.sealed_key_id(account.sealed_number) == new.key_id
         assert vault.open_sealed(account.sealed_number, vault.CARD_NUMBER) == number
     assert len(accounts) == len(NUMBERS)
+
+
+@contextlib.contextmanager
+def rotation_elsewhere() -> Iterator[None]:
+    """The rotation lock held as another process would hold it: another database session, or another open
+    file on the lock file."""
+    if connection.vendor != "postgresql":
+        with vault.rotation_lock():
+            yield
+        return
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [vault.ROTATION_LOCK])
+        yield
+    finally:
+        other.close()  # the session's advisory lock goes with it
+
+
+def test_a_second_rotation_is_refused_while_one_runs(vault_settings, make_client, make_card):
+    make_card(make_client())
+    before = set(VaultKey.objects.values_list("key_id", flat=True))
+    with rotation_elsewhere(), pytest.raises(vault.RotationRunningError):
+        vault.rotate()
+    assert set(VaultKey.objects.values_list("key_id", flat=True)) == before
+    assert vault.rotate().resealed == 1  # once the first is done, the next runs
