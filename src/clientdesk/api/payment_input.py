@@ -10,6 +10,7 @@ information from" fills the form); what an edit leaves out stays as the account 
 without a number keeps the stored one (the actions read an empty number as "unchanged").
 """
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
@@ -17,8 +18,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
-from clientdesk.api.problems import field_errors
+from clientdesk.api.problems import Problem, field_errors
 from clientdesk.api.serializers.payments import BANK_ONLY, CARD_ONLY, CREATE_SERIALIZERS
+from clientdesk.api.versions import etag, read_version
 from clientdesk.clients.models import Client, Contact, ContactType
 from clientdesk.payments.actions import HolderData
 from clientdesk.payments.models import AccountKind, PaymentAccount
@@ -118,3 +120,25 @@ def errors_by_field(exc: ValidationError) -> dict[str, list[str]]:
     return {
         f"{HOLDER}.{name}" if name in HOLDER_FIELDS else name: messages for name, messages in field_errors(exc).items()
     }
+
+
+VERSION_KIND = "payment-account"
+
+
+def account_version(account: PaymentAccount) -> str:
+    """The account's ETag: when it was last saved, signed, so an edit can be based on it."""
+    return etag(VERSION_KIND, account.pk, {"updated_at": account.updated_at.isoformat()})
+
+
+def loaded_at(account: PaymentAccount, if_match: str) -> datetime.datetime:
+    """When the account was last saved as the edit saw it: the version `If-Match` names, else as read now.
+
+    card_update / bank_update refuse the edit (nothing written) when the account was saved since.
+    """
+    state = read_version(VERSION_KIND, account.pk, if_match)
+    if state is None:
+        return account.updated_at
+    try:
+        return datetime.datetime.fromisoformat(str(state.get("updated_at")))
+    except ValueError:
+        raise Problem("precondition-failed") from None

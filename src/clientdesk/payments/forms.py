@@ -47,6 +47,8 @@ class HolderForm(StyledFormMixin, forms.Form):
     """The holder's name and address, and the contact they may be copied from (who then owns the account)."""
 
     copy_from = forms.ChoiceField(label="Copy contact information from", required=False)
+    # An edit form carries when the account was last saved as it saw it (see loaded_datetime).
+    loaded_at = forms.CharField(required=False, widget=forms.HiddenInput)
     first_name = Checked(max_length=100)
     last_name = Checked(max_length=100)
     address1 = forms.CharField(label="Address", max_length=255, required=False)
@@ -95,6 +97,13 @@ class HolderForm(StyledFormMixin, forms.Form):
     def holder_initial(source: Contact | PaymentAccount) -> dict[str, str]:
         """The holder fields filled from a contact or an account."""
         return {name: getattr(source, name) or "" for name in HOLDER_FIELDS}
+
+    def loaded_datetime(self) -> datetime.datetime | None:
+        """When the account was last saved as this edit form saw it (None: not known)."""
+        try:
+            return datetime.datetime.fromisoformat(self.cleaned_data.get("loaded_at") or "")
+        except ValueError:
+            return None
 
     def copy_from_contact(self) -> Contact | None:
         return self.contacts.get(self.cleaned_data.get("copy_from") or "")
@@ -152,6 +161,7 @@ class CardForm(HolderForm):
         return {
             **cls.holder_initial(account),
             "copy_from": str(account.contact_id or ""),
+            "loaded_at": account.updated_at.isoformat(),
             "number": masked(account.last4, 16 if account.brand != "amex" else 15),
             "expiry_month": str(account.expiry_month or ""),
             "expiry_year": str(account.expiry_year or ""),
@@ -192,6 +202,7 @@ class BankForm(HolderForm):
         return {
             **cls.holder_initial(account),
             "copy_from": str(account.contact_id or ""),
+            "loaded_at": account.updated_at.isoformat(),
             "account_type": account.bank_account_type,
             "routing_number": masked(account.routing_last4, 9),
             "account_number": masked(account.last4, 8),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clientdesk.accounts.requests import StaffRequest
 from clientdesk.clients.access import get_client_for
+from clientdesk.clients.actions import EditConflictError
 from clientdesk.clients.models import Client
 from clientdesk.core.access import require
 from clientdesk.core.forms import apply_validation_error
@@ -158,6 +159,9 @@ def _account_form(
     if form.is_valid():
         try:
             saved = _save(request, client, kind, form, account)
+        except EditConflictError as exc:
+            apply_validation_error(exc, form)
+            return _render_form(request, {**context, "form": form}, status=409)
         except ValidationError as exc:
             apply_validation_error(exc, form)
         except PaymentAccount.DoesNotExist:
@@ -190,7 +194,7 @@ def _save(
             )  # fmt: skip
         return actions.card_update(
             actor=actor, account=account, copy_from=copy_from, holder=holder, number=number,
-            expiry_month=month, expiry_year=year, security_code=code,
+            expiry_month=month, expiry_year=year, security_code=code, loaded_at=form.loaded_datetime(),
         )  # fmt: skip
     account_type, routing, number = data["account_type"], data["routing_number"], data["account_number"]
     if account is None:
@@ -200,7 +204,7 @@ def _save(
         )  # fmt: skip
     return actions.bank_update(
         actor=actor, account=account, copy_from=copy_from, holder=holder, account_type=account_type,
-        routing_number=routing, account_number=number,
+        routing_number=routing, account_number=number, loaded_at=form.loaded_datetime(),
     )  # fmt: skip
 
 

@@ -421,3 +421,34 @@ def test_payment_types_are_both_until_set(api_as, readonly, billing, grace):
     response = api.put(path, {"cards": False})
     assert response.status_code == 422
     assert response.json()["errors"] == {"bank_accounts": ["This field is required."]}
+
+
+# --- Edits based on a version ------------------------------------------------------------------
+
+
+def test_an_edit_naming_an_old_version_is_refused_and_writes_nothing(api_as, billing, grace, make_card):
+    card = make_card(grace)
+    api = api_as(billing)
+    read = api.get(url(card))
+    old = read["ETag"]
+    assert old
+    changed = api.patch(url(card), {"expiry_month": 5}, format="json", HTTP_IF_MATCH=old)
+    assert changed.status_code == 200
+    assert changed["ETag"] != old
+    before = writes()
+    stale = api.patch(url(card), {"expiry_month": 7}, format="json", HTTP_IF_MATCH=old)
+    assert stale.status_code == 409
+    assert stale.json()["type"].endswith("edit-conflict")
+    assert writes() == before
+    card.refresh_from_db()
+    assert card.expiry_month == 5
+    fresh = api.patch(url(card), {"expiry_month": 7}, format="json", HTTP_IF_MATCH=changed["ETag"])
+    assert fresh.status_code == 200
+
+
+def test_an_if_match_that_is_no_version_of_the_account_is_412(api_as, billing, grace, make_card):
+    card, other = make_card(grace), make_card(grace, number="5555555555554444")
+    api = api_as(billing)
+    assert api.patch(url(card), {"expiry_month": 5}, format="json", HTTP_IF_MATCH='"forged"').status_code == 412
+    other_version = api.get(url(other))["ETag"]
+    assert api.patch(url(card), {"expiry_month": 5}, format="json", HTTP_IF_MATCH=other_version).status_code == 412

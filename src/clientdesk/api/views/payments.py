@@ -16,7 +16,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.debug import sensitive_variables
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import decorators, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,8 +31,15 @@ from rest_framework.views import APIView
 
 from clientdesk.api.idempotency import idempotent
 from clientdesk.api.pagination import KeysetPaginator, page_size
-from clientdesk.api.payment_input import add_arguments, create_shape, errors_by_field, update_arguments
-from clientdesk.api.problems import validation_response
+from clientdesk.api.payment_input import (
+    account_version,
+    add_arguments,
+    create_shape,
+    errors_by_field,
+    loaded_at,
+    update_arguments,
+)
+from clientdesk.api.problems import PROBLEM_TYPES, field_errors, validation_response
 from clientdesk.api.serializers.payments import (
     BankCreateSerializer,
     CardCreateSerializer,
@@ -40,7 +53,9 @@ from clientdesk.api.views.common import (
     ID_PATTERN,
     IDEMPOTENCY_KEY,
     IDEMPOTENCY_KEY_REQUIRED,
+    KEY_IN_USE,
     KEY_IN_USE_409,
+    KEY_IN_USE_TEXT,
     PROBLEMS,
     desk,
     paginated,
@@ -50,6 +65,7 @@ from clientdesk.api.views.common import (
     token,
 )
 from clientdesk.clients.access import get_client_for
+from clientdesk.clients.actions import EditConflictError
 from clientdesk.clients.models import Client
 from clientdesk.core.access import require
 from clientdesk.payments import actions, queries
@@ -115,7 +131,37 @@ EDIT_422 = (
         )
     ],
 )
-ACCOUNT = OpenApiResponse(PaymentAccountSerializer, description="The payment account (never its number).")
+EDIT_409 = (
+    f"Someone else saved the account since the version in If-Match (`edit-conflict`), or {KEY_IN_USE_TEXT}.",
+    [
+        OpenApiExample(
+            "Saved by someone else",
+            problem_example(
+                409,
+                "edit-conflict",
+                PROBLEM_TYPES["edit-conflict"][2],
+                errors={
+                    "__all__": [
+                        "Someone else saved this payment account after you opened this form. Nothing was saved: "
+                        "reload it to see their change, then make yours again."
+                    ]
+                },
+            ),
+        ),
+        KEY_IN_USE,
+    ],
+)
+ACCOUNT = OpenApiResponse(
+    PaymentAccountSerializer,
+    description="The payment account (never its number); its ETag header is the version an edit can name.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The ETag of the account as you read it: when someone saved the account since, nothing is written "
+    "(409 `edit-conflict`). Without it, only the fields you send are changed, over whatever they hold.",
+)
 NEW_ACCOUNT = PolymorphicProxySerializer(
     component_name="PaymentAccountCreate",
     serializers={AccountKind.CARD.value: CardCreateSerializer, AccountKind.BANK.value: BankCreateSerializer},
@@ -142,7 +188,7 @@ def _account_of(client: Client, account_id: str | int) -> PaymentAccount:
 def _account_response(request: Request, client: Client, pk: int, *, status: int = 200) -> Response:
     """The account as stored (and its URL as Location when it was just added)."""
     account = _account_of(client, pk)
-    headers = {}
+    headers = {"ETag": account_version(account)}
     if status == 201:
         kwargs = {"pk": client.pk, "account_id": account.pk}
         headers["Location"] = reverse("api:v1:client-payment-account-detail", kwargs=kwargs, request=request)
@@ -221,8 +267,8 @@ class PaymentAccountViewSet(viewsets.ViewSet):
         "type, or a new routing and account number (both: the pair is one account). Left out, the stored number "
         "stays; fields of the other kind are refused.",
         request=PaymentAccountEditSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses=responses({200: ACCOUNT}, 400, 403, 404, problems={409: KEY_IN_USE_409, 422: EDIT_422}),
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        responses=responses({200: ACCOUNT}, 400, 403, 404, 412, problems={409: EDIT_409, 422: EDIT_422}),
         examples=[
             OpenApiExample("A new expiry", {"expiry_month": 3, "expiry_year": 2032}, request_only=True),
             OpenApiExample(
@@ -239,8 +285,11 @@ class PaymentAccountViewSet(viewsets.ViewSet):
         shape = PaymentAccountEditSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         update = actions.card_update if account.kind == AccountKind.CARD else actions.bank_update
+        since = loaded_at(account, request.headers.get("If-Match", ""))
         try:
-            update(actor=token(request), **update_arguments(client, account, shape.validated_data))
+            update(actor=token(request), loaded_at=since, **update_arguments(client, account, shape.validated_data))
+        except EditConflictError as exc:
+            return validation_response(field_errors(exc), name="edit-conflict", current=exc.current)
         except ValidationError as exc:
             return validation_response(errors_by_field(exc))
         except PaymentAccount.DoesNotExist:

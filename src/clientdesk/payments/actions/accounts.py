@@ -7,6 +7,7 @@ the audit log: events carry brand and last four.
 """
 
 import contextlib
+import datetime
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from clientdesk import audit
 from clientdesk.accounts import throttle
 from clientdesk.accounts.models import User
+from clientdesk.clients.actions import EditConflictError
 from clientdesk.clients.models import Client, Contact, ContactType
 from clientdesk.core import geo
 from clientdesk.payments import cards, vault
@@ -248,6 +250,17 @@ def bank_add(
     return account
 
 
+def _refuse_if_saved_since(account: PaymentAccount, loaded_at: datetime.datetime | None) -> None:
+    if loaded_at is not None and account.updated_at != loaded_at:
+        raise EditConflictError(
+            {
+                "__all__": "Someone else saved this payment account after you opened this form. Nothing was saved: "
+                "reload it to see their change, then make yours again."
+            },
+            current={},
+        )
+
+
 def is_masked(value: str) -> bool:
     """Whether a number field still holds the masked value the edit form showed (keep the stored number)."""
     return not value.strip() or MASK in value
@@ -264,14 +277,19 @@ def card_update(
     expiry_month: int | str,
     expiry_year: int | str,
     security_code: str = "",
+    loaded_at: datetime.datetime | None = None,
 ) -> PaymentAccount:
     """Edit a card: holder and owner, expiry alone, or a new number (an unchanged masked number keeps the old).
+
+    `loaded_at` is the account's `updated_at` when the edit began: saved by someone since, nothing is written
+    (EditConflictError).
 
     A new number is checked like an added one and must stay the same brand-agnostic account of this client.
     """
     locked = PaymentAccount.objects.select_for_update().select_related("client").get(pk=account.pk)
     if locked.kind != AccountKind.CARD:
         raise ValidationError("This is not a card.", code="kind")
+    _refuse_if_saved_since(locked, loaded_at)
     errors = _holder_errors(holder)
     card = None if is_masked(number) else _collect(errors, cards.check_card_number, number)
     expiry = _collect(errors, cards.check_expiry, expiry_month, expiry_year)
@@ -326,14 +344,16 @@ def bank_update(
     account_type: str,
     routing_number: str,
     account_number: str,
+    loaded_at: datetime.datetime | None = None,
 ) -> PaymentAccount:
     """Edit a bank account: holder and owner, its type, or new numbers (both, since the pair is one account).
 
-    Masked (unchanged) numbers keep the stored ones.
+    Masked (unchanged) numbers keep the stored ones. `loaded_at`: as for `card_update`.
     """
     locked = PaymentAccount.objects.select_for_update().select_related("client").get(pk=account.pk)
     if locked.kind != AccountKind.BANK:
         raise ValidationError("This is not a bank account.", code="kind")
+    _refuse_if_saved_since(locked, loaded_at)
     errors = _holder_errors(holder)
     if account_type not in BankAccountType.values:
         errors["account_type"] = ["Choose checking or savings."]

@@ -418,3 +418,20 @@ def test_history_tells_what_happened_in_words_with_brand_and_last_four_only(logi
         assert words in history
     assert DIGITS not in history
     assert "v1." not in history
+
+
+def test_an_edit_of_an_account_someone_saved_meanwhile_is_refused(login_as, billing, card):
+    web = login_as(billing)
+    html = web.get(url("account_edit", card.client, card)).content.decode()
+    loaded = re.search(r'name="loaded_at" value="([^"]+)"', html)
+    assert loaded
+    # Someone else changes the expiry meanwhile.
+    web.post(url("account_edit", card.client, card), card_data(number="", expiry_month="5", loaded_at=loaded.group(1)))
+    response = web.post(
+        url("account_edit", card.client, card),
+        card_data(number="", first_name="Zed", expiry_month="7", loaded_at=loaded.group(1)),
+    )
+    assert response.status_code == 409
+    assert "Someone else saved this payment account after you opened this form." in unescape(response.content.decode())
+    card.refresh_from_db()
+    assert (card.first_name, card.expiry_month) == ("Ada", 5)
