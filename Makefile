@@ -15,8 +15,10 @@ $(BIN)/uv:
 	$(PYTHON_BIN) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Compiled once here, so no process (each test worker, each `clientdesk` a test starts) compiles the
+# packages again: Python writes no bytecode of its own where PYTHONDONTWRITEBYTECODE is set.
 $(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/uv
-	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	$(BIN)/uv sync --frozen --inexact --compile-bytecode --python $(BIN)/python
 	@touch $@
 
 install: $(VENV)/.installed

@@ -26,6 +26,35 @@ def pytest_configure(config: pytest.Config) -> None:
         module = f"{app.name}.tests.factories"
         if find_spec(f"{app.name}.tests") is not None and find_spec(module) is not None:
             config.pluginmanager.import_plugin(module)
+    _list_static_files_once()
+
+
+def _list_static_files_once() -> None:
+    """WhiteNoise lists and stats every static file the finders know (~9,000, most of them the API
+    docs' and Bootstrap's) each time a middleware chain is built: once per test client, ~50 ms each.
+    The files do not change during a run, so each list is kept for the settings that made it."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    listed: dict[str, dict[str, Any]] = {}
+    list_files = WhiteNoiseMiddleware.add_files_from_finders
+
+    def add_files_from_finders(self: WhiteNoiseMiddleware) -> None:
+        static = ("STATIC_URL", "STATICFILES_DIRS", "STATICFILES_FINDERS", "STORAGES", "INSTALLED_APPS")
+        whitenoise = sorted(name for name in dir(settings) if name.startswith("WHITENOISE_"))
+        own = ("max_age", "allow_all_origins", "charset", "add_headers_function", "index_file", "static_prefix")
+        key = repr(
+            [(name, getattr(settings, name, None)) for name in (*static, *whitenoise)]
+            + [(name, getattr(self, name)) for name in own]
+            + [vars(self).get("immutable_file_test")]
+        )
+        if key not in listed:
+            before = dict(self.files)
+            list_files(self)
+            listed[key] = {url: file for url, file in self.files.items() if before.get(url) is not file}
+        self.files.update(listed[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
 
 
 @pytest.fixture(autouse=True)
