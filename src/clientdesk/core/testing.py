@@ -27,6 +27,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if find_spec(f"{app.name}.tests") is not None and find_spec(module) is not None:
             config.pluginmanager.import_plugin(module)
     _list_static_files_once()
+    _empty_only_the_tables_holding_rows()
 
 
 def _list_static_files_once() -> None:
@@ -55,6 +56,40 @@ def _list_static_files_once() -> None:
         self.files.update(listed[key])
 
     WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+
+
+def _empty_only_the_tables_holding_rows() -> None:
+    """After each transactional test Django flushes the database: on PostgreSQL one TRUNCATE of every
+    table, ~1 s (each table and index gets a new file). Deleting the rows of the few tables that hold
+    any leaves the same empty tables in milliseconds; post_migrate then makes the content types,
+    permissions and roles again, as after a flush. (Tests asking for `available_apps` or a serialized
+    rollback keep Django's own flush.)"""
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db import connections
+    from django.test import TransactionTestCase
+
+    flush = vars(TransactionTestCase)["_fixture_teardown"]
+
+    def empty(connection: Any) -> bool:
+        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            exists = (f"SELECT {i} WHERE EXISTS (SELECT 1 FROM {quote(t)})" for i, t in enumerate(tables))  # noqa: S608
+            cursor.execute(" UNION ALL ".join(exists))
+            holding = [tables[i] for (i,) in cursor.fetchall()]
+        # Foreign keys are checked at commit (deferred): the order of the deletes does not matter.
+        connection.ops.execute_sql_flush([f"DELETE FROM {quote(table)}" for table in holding])  # noqa: S608
+        return bool(tables)
+
+    def fixture_teardown(self: TransactionTestCase) -> None:
+        if self.available_apps is not None or self.serialized_rollback:
+            flush(self)
+            return
+        for db_name in self._databases_names(include_mirrors=False):  # type: ignore[attr-defined]
+            if empty(connections[db_name]):
+                emit_post_migrate_signal(verbosity=0, interactive=False, db=db_name)
+
+    setattr(TransactionTestCase, "_fixture_teardown", fixture_teardown)  # noqa: B010 (Django's private hook)
 
 
 @pytest.fixture(autouse=True)
