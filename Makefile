@@ -30,9 +30,10 @@ demo: install
 	@echo "Serving the desk on http://127.0.0.1:$${PORT:-8000}/ with its worker and a mail sink keeping email in $${CLIENTDESK_VAR_DIR:-var}/mail/ (Ctrl+C stops all three)"
 	CLIENTDESK_HTTPS=0 BIN=$(BIN) scripts/run-demo
 
-# The product's suite, then the benchmarks' under their own settings (the root is on pytest's `pythonpath`).
+# The product's suite on every core (one pytest-xdist worker each, each with its own test database and
+# var dir), then the benchmarks' under their own settings (the root is on pytest's `pythonpath`).
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses=auto --dist=worksteal
 	$(BIN)/python -m pytest bench -p no:cacheprovider --ds=bench.settings
 
 lint: install

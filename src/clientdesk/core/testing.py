@@ -6,6 +6,7 @@ plugins, so a test of any app can use any app's factories (`admin`, `make_client
 
 import os
 from importlib.util import find_spec
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,11 @@ import pytest
 os.environ.setdefault("CLIENTDESK_HTTPS", "0")
 os.environ.setdefault("CLIENTDESK_STATIC_MANIFEST", "0")
 os.environ.setdefault("SECRET_KEY", "clientdesk-tests-" + "x" * 40)
+# Each xdist worker (`make test` runs one per core) keeps its own files under the var dir: SQLite test
+# database, vault key, mail sink. The `clientdesk` processes a test starts inherit the worker's.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    var_dir = os.environ.get("CLIENTDESK_VAR_DIR") or str(Path(__file__).resolve().parents[3] / "var")
+    os.environ["CLIENTDESK_VAR_DIR"] = str(Path(var_dir) / "workers" / worker)
 
 PASSWORD = "correct horse battery staple"  # every persona's password
 
