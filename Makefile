@@ -15,8 +15,10 @@ $(BIN)/uv:
 	$(PYTHON_BIN) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Compiled once here, so no process (each test worker, each `clientdesk` a test starts) compiles the
+# packages again: Python writes no bytecode of its own where PYTHONDONTWRITEBYTECODE is set.
 $(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/uv
-	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	$(BIN)/uv sync --frozen --inexact --compile-bytecode --python $(BIN)/python
 	@touch $@
 
 install: $(VENV)/.installed
@@ -28,9 +30,10 @@ demo: install
 	@echo "Serving the desk on http://127.0.0.1:$${PORT:-8000}/ with its worker and a mail sink keeping email in $${CLIENTDESK_VAR_DIR:-var}/mail/ (Ctrl+C stops all three)"
 	CLIENTDESK_HTTPS=0 BIN=$(BIN) scripts/run-demo
 
-# The product's suite, then the benchmarks' under their own settings (the root is on pytest's `pythonpath`).
+# The product's suite on every core (one pytest-xdist worker each, each with its own test database and
+# var dir), then the benchmarks' under their own settings (the root is on pytest's `pythonpath`).
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses=auto --dist=worksteal
 	$(BIN)/python -m pytest bench -p no:cacheprovider --ds=bench.settings
 
 lint: install
