@@ -16,8 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from clientdesk.api.client_input import PHONE_PREFIX, check_with_phones, phone_rows
-from clientdesk.api.problems import Problem
-from clientdesk.api.versions import read_version, sign_version
+from clientdesk.api.versions import saved_at, sign_version
 from clientdesk.clients.actions import CONTACT_FIELDS
 from clientdesk.clients.forms import TYPE_PREFIX, ContactForm, phone_data, phone_formset
 from clientdesk.clients.models import Client, Contact, ContactType
@@ -92,10 +91,4 @@ def loaded_at(contact: Contact, if_match: str) -> datetime.datetime:
 
     contact_update refuses the edit (nothing written) when the contact was saved since.
     """
-    state = read_version(VERSION_KIND, contact.pk, if_match)
-    if state is None:
-        return contact.updated_at
-    try:
-        return datetime.datetime.fromisoformat(str(state.get("updated_at")))
-    except ValueError:
-        raise Problem("precondition-failed") from None
+    return saved_at(VERSION_KIND, contact.pk, if_match) or contact.updated_at

@@ -14,8 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from clientdesk.accounts.models import User
-from clientdesk.api.problems import Problem
-from clientdesk.api.versions import read_version, sign_version
+from clientdesk.api.versions import saved_at, sign_version
 from clientdesk.mail import queries
 from clientdesk.mail.forms import EmailForm, Recipient
 from clientdesk.mail.models import EmailTemplate, OutboundEmail
@@ -60,13 +59,7 @@ def template_loaded_at(template: EmailTemplate, if_match: str) -> datetime.datet
 
     `template_update` refuses the edit (nothing written) when the template was saved since.
     """
-    state = read_version(VERSION_KIND, template.pk, if_match)
-    if state is None:
-        return None
-    try:
-        return datetime.datetime.fromisoformat(str(state.get("updated_at")))
-    except ValueError:
-        raise Problem("precondition-failed") from None
+    return saved_at(VERSION_KIND, template.pk, if_match)
 
 
 def edited_template_values(template: EmailTemplate, given: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,9 +18,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
-from clientdesk.api.problems import Problem, field_errors
+from clientdesk.api.problems import field_errors
 from clientdesk.api.serializers.payments import BANK_ONLY, CARD_ONLY, CREATE_SERIALIZERS
-from clientdesk.api.versions import etag, read_version
+from clientdesk.api.versions import etag, saved_at
 from clientdesk.clients.models import Client, Contact, ContactType
 from clientdesk.payments.actions import HolderData
 from clientdesk.payments.models import AccountKind, PaymentAccount
@@ -135,10 +135,4 @@ def loaded_at(account: PaymentAccount, if_match: str) -> datetime.datetime:
 
     card_update / bank_update refuse the edit (nothing written) when the account was saved since.
     """
-    state = read_version(VERSION_KIND, account.pk, if_match)
-    if state is None:
-        return account.updated_at
-    try:
-        return datetime.datetime.fromisoformat(str(state.get("updated_at")))
-    except ValueError:
-        raise Problem("precondition-failed") from None
+    return saved_at(VERSION_KIND, account.pk, if_match) or account.updated_at

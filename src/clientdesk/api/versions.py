@@ -6,6 +6,7 @@ gave out for this very row, or a 412 problem. Edits compare the state it names w
 is now (inside their action) and refuse to overwrite what someone else changed since.
 """
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,3 +47,15 @@ def read_version(kind: str, pk: int, if_match: str) -> dict[str, Any] | None:
 def if_match_state(request: Request, kind: str, pk: int) -> dict[str, Any] | None:
     """The state the request's `If-Match` names, if it sends one (see `read_version`)."""
     return read_version(kind, pk, request.headers.get("If-Match", ""))
+
+
+def saved_at(kind: str, pk: int, if_match: str) -> datetime.datetime | None:
+    """When row `pk` of `kind` was last saved as the version `If-Match` names (an ETag made from its
+    `updated_at`); None without one, a 412 problem when it is not such a version of this row."""
+    state = read_version(kind, pk, if_match)
+    if state is None:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(str(state.get("updated_at")))
+    except ValueError:
+        raise Problem("precondition-failed") from None

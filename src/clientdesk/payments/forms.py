@@ -7,6 +7,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
+from clientdesk.clients.forms import state_choices
 from clientdesk.clients.models import Contact, ContactType
 from clientdesk.core import geo
 from clientdesk.core.forms import StyledFormMixin
@@ -36,11 +37,6 @@ class Checked(forms.CharField):
 def masked(last4: str, length: int = 12) -> str:
     """How an edit form shows a stored number: bullets and its last four."""
     return MASK * (length - len(last4)) + last4
-
-
-def _state_choices(country: str) -> list[tuple[str, str]]:
-    subdivisions = geo.subdivision_choices(country)
-    return [("", "—" if not subdivisions else "Choose…"), *subdivisions]
 
 
 class HolderForm(StyledFormMixin, forms.Form):
@@ -74,7 +70,7 @@ class HolderForm(StyledFormMixin, forms.Form):
         ]
         cast(forms.Select, self.fields["country"].widget).choices = [("", "Choose a country…"), *geo.country_choices()]
         country = (self.data.get("country") if self.is_bound else None) or self.initial.get("country") or ""
-        cast(forms.Select, self.fields["state"].widget).choices = _state_choices(country)
+        cast(forms.Select, self.fields["state"].widget).choices = state_choices(country)
         self.fields["copy_from"].help_text = "Fills in the holder below; that contact then owns the account."
         # Choosing fills the holder in place; only the holder's fields are sent (never the number).
         self.fields["copy_from"].widget.attrs.update(

@@ -1,20 +1,16 @@
 """Writes of payments: accounts (add, edit, delete, auto-debit, accepted types, reveal) and the vault."""
 
 from clientdesk.payments.actions.accounts import (
-    MASK,
-    REVEAL_REFUSED,
     HolderData,
     account_delete,
     auto_debit_set,
     bank_add,
-    bank_update,
     card_add,
-    card_update,
-    is_masked,
     merchant_gateway,
     payment_types_set,
-    reveal_number,
 )
+from clientdesk.payments.actions.edits import MASK, bank_update, card_update, is_masked
+from clientdesk.payments.actions.reveal import REVEAL_REFUSED, reveal_number
 from clientdesk.payments.actions.vault import (
     PASSPHRASE_MIN_LENGTH,
     VaultStatus,
